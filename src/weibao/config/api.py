@@ -1,0 +1,27 @@
+"""The REST API at /api/v1/: every app's router under one NinjaAPI."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from weibao.accounts.api import router as accounts_router
+from weibao.accounts.api_auth import api_auth
+from weibao.catalog.api import router as catalog_router
+from weibao.contracts.api import router as contracts_router
+from weibao.core.api_errors import ObjectBodyParser, install_error_handlers
+from weibao.customers.api import router as customers_router
+
+api = NinjaAPI(
+    title="Weibao API",
+    version="1",
+    description="REST API of Weibao (维保). Authenticate with `Authorization: Bearer wb_…` "
+    "(a personal access token) or a signed-in session with CSRF.",
+    auth=api_auth,
+    urls_namespace="api",
+    parser=ObjectBodyParser(),
+)
+install_error_handlers(api)
+api.add_router("/", accounts_router, tags=["accounts"])
+api.add_router("/", catalog_router, tags=["catalog"])
+api.add_router("/", customers_router, tags=["customers"])
+api.add_router("/", contracts_router, tags=["contracts"])

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from weibao.config.api import api
+
+urlpatterns = [
+    path("", include("weibao.core.urls")),
+    path("accounts/", include("weibao.accounts.urls")),
+    path("catalog/", include("weibao.catalog.urls")),
+    path("clients/", include("weibao.customers.urls")),
+    path("contracts/", include("weibao.contracts.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,50 @@
+"""Navigation for the shell: every area of the product, built or not yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+# (section, [(label, url name, area key)]). Areas not built yet point at the
+# "not yet available" page so that the navigation tells the truth.
+NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
+    (
+        _("Service desk"),
+        [
+            (_("Requests"), "core:area", "tickets"),
+            (_("Service levels"), "core:area", "sla"),
+            (_("Knowledge base"), "core:area", "knowledge"),
+        ],
+    ),
+    (
+        _("Archive"),
+        [
+            (_("Clients"), "customers:client_list", ""),
+            (_("Deployments"), "customers:deployment_list", ""),
+            (_("Contracts"), "contracts:contract_list", ""),
+            (_("Products"), "catalog:product_list", ""),
+        ],
+    ),
+    (
+        _("Operations"),
+        [
+            (_("Monitoring"), "core:area", "monitoring"),
+            (_("Inspections"), "core:area", "inspections"),
+            (_("Backups"), "core:area", "backups"),
+            (_("Duty rosters"), "core:area", "duty"),
+        ],
+    ),
+    (
+        _("Analysis"),
+        [
+            (_("Reports"), "core:area", "reports"),
+            (_("Notifications"), "core:area", "notifications"),
+        ],
+    ),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    return {"navigation": NAVIGATION}

@@ -1,0 +1,1 @@
+"""HTML pages of the client archive, one module per group of entities."""
