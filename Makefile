@@ -27,10 +27,11 @@ run: install
 	$(RUN) weibao serve
 
 # Debian packages the tests need: Chromium for browser tests, a CJK font for
-# screenshots and PDFs, gettext for message catalogues.
+# screenshots and PDFs, gettext for message catalogues, Pango for WeasyPrint and
+# poppler-utils (pdftotext) to read the PDFs back.
 system-test-deps:
 	@missing=""; \
-	for pkg in chromium fonts-wqy-microhei gettext; do \
+	for pkg in chromium fonts-wqy-microhei gettext poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "weibao.catalog",
     "weibao.customers",
     "weibao.contracts",
+    "weibao.tickets",
     "weibao.demo",
     "weibao.instance",
     "django.contrib.admin",
@@ -244,6 +245,11 @@ UPLOAD_EXTENSIONS = env_list(
     "UPLOAD_EXTENSIONS",
     "pdf,doc,docx,xls,xlsx,ppt,pptx,txt,csv,md,png,jpg,jpeg,gif,zip,7z,tar,gz,log,sql,xml,json,vsd,vsdx",
 )
+# Service-request numbers: ``date`` is the local day, ``seq`` that day's counter.
+TICKET_NUMBER_FORMAT = env("TICKET_NUMBER_FORMAT", "WB-{date:%Y%m%d}-{seq:04d}")
+# The share of last week's closed requests drawn for quality callbacks (R7), per client.
+CALLBACK_SAMPLE_PERCENT = env_int("CALLBACK_SAMPLE_PERCENT", 10)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 

@@ -1,0 +1,1 @@
+"""Every write to the service desk; see the modules for each group."""

@@ -1,0 +1,36 @@
+"""Request numbers such as ``WB-20261121-0007``: one counter per local day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from weibao.tickets.models import TicketSequence
+
+
+def number_format(day: dt.date, seq: int) -> str:
+    return str(settings.TICKET_NUMBER_FORMAT).format(date=day, seq=seq)
+
+
+def number_next(instant: dt.datetime | None = None) -> str:
+    """The next request number for the local day of ``instant`` (default now).
+
+    Must run inside the caller's transaction: the day's counter row stays locked
+    (PostgreSQL row lock; SQLite's write lock) until it commits, so two requests
+    never get the same number and a rolled-back creation gives its number back.
+    """
+    day = timezone.localdate(instant or timezone.now(), timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    if not TicketSequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(day=day, last=1)
+        except IntegrityError:
+            # Another transaction made the day's row first; count on it.
+            TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
+    seq = TicketSequence.objects.filter(day=day).values_list("last", flat=True).get()
+    return number_format(day, seq)
