@@ -9,6 +9,8 @@ urlpatterns = [
     path("catalog/", include("weibao.catalog.urls")),
     path("clients/", include("weibao.customers.urls")),
     path("contracts/", include("weibao.contracts.urls")),
+    path("tickets/", include("weibao.tickets.urls")),
+    path("portal/", include("weibao.tickets.portal_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
