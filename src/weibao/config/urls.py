@@ -11,6 +11,7 @@ urlpatterns = [
     path("contracts/", include("weibao.contracts.urls")),
     path("tickets/", include("weibao.tickets.urls")),
     path("portal/", include("weibao.tickets.portal_urls")),
+    path("documents/", include("weibao.tickets.document_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
