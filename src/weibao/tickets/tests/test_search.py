@@ -1,0 +1,52 @@
+"""Text search over requests answers substrings, Chinese included, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from weibao.tickets.selectors import TicketFilter, ticket_list
+from weibao.tickets.services.tickets import ticket_update
+from weibao.tickets.tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def found(actor, q: str) -> set[str]:  # type: ignore[no-untyped-def]
+    return {t.title for t in ticket_list(actor=actor, filters=TicketFilter(queue="all", q=q))}
+
+
+@pytest.fixture
+def tickets(staff, client_a):  # type: ignore[no-untyped-def]
+    make_ticket(actor=staff, client=client_a, title="打印机无法连接", description="<p>三楼 Printer 报错</p>")
+    make_ticket(actor=staff, client=client_a, title="证书过期导致登录失败", description="")
+    make_ticket(actor=staff, client=client_a, title="数据同步异常", description="<p>100% 卡住 a_b</p>")
+
+
+@pytest.mark.usefixtures("tickets")
+@pytest.mark.parametrize(
+    ("q", "titles"),
+    [
+        ("打印机", {"打印机无法连接"}),
+        ("printer", {"打印机无法连接"}),
+        ("登录", {"证书过期导致登录失败"}),
+        ("证书过期", {"证书过期导致登录失败"}),
+        ("量子纠缠", set()),
+        ("100%", {"数据同步异常"}),
+        ("_", {"数据同步异常"}),
+        ('"打印', set()),
+    ],
+)
+def test_search_finds_substrings_of_summary_and_description(staff, q: str, titles: set[str]) -> None:
+    assert found(staff, q) == titles
+
+
+def test_search_follows_an_edited_summary(staff, client_a) -> None:
+    ticket = make_ticket(actor=staff, client=client_a, title="旧的标题内容")
+    ticket_update(actor=staff, ticket_id=ticket.pk, changes={"title": "新的标题内容"})
+    assert found(staff, "旧的标题") == set()
+    assert found(staff, "新的标题") == {"新的标题内容"}
+
+
+def test_search_never_crosses_client_isolation(staff, client_a, client_b, client_b_user) -> None:
+    make_ticket(actor=staff, client=client_a, title="打印机卡纸")
+    assert found(client_b_user, "打印机") == set()
