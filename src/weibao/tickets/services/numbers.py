@@ -6,8 +6,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from weibao.tickets.models import TicketSequence
@@ -25,12 +24,23 @@ def number_next(instant: dt.datetime | None = None) -> str:
     never get the same number and a rolled-back creation gives its number back.
     """
     day = timezone.localdate(instant or timezone.now(), timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE))
-    if not TicketSequence.objects.filter(day=day).update(last=F("last") + 1):
+    seq = _increment(day)
+    if seq is None:
         try:
             with transaction.atomic():
                 TicketSequence.objects.create(day=day, last=1)
+            seq = 1
         except IntegrityError:
             # Another transaction made the day's row first; count on it.
-            TicketSequence.objects.filter(day=day).update(last=F("last") + 1)
-    seq = TicketSequence.objects.filter(day=day).values_list("last", flat=True).get()
+            seq = _increment(day)
+    assert seq is not None
     return number_format(day, seq)
+
+
+def _increment(day: dt.date) -> int | None:
+    """Add one to the day's counter and read it back in one statement; None if the day has no row."""
+    table = TicketSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE day = %s RETURNING last", [day])  # noqa: S608 - the model's table
+        row = cursor.fetchone()
+    return int(row[0]) if row else None

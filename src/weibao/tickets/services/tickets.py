@@ -38,6 +38,7 @@ from weibao.tickets.workflow import Action, Side, Status, TransitionRefused
 
 # Fields an edit may change (status and assignment have their own services).
 EDITABLE_FIELDS = frozenset({"title", "description", "level", "kind", "deployment", "contact", "charging"})
+RELATIONS = ("client", "deployment", "contact", "requester", "created_by", "team", "assignee", "parent", "merged_into")
 CLIENT_CHANNELS = frozenset({Channel.PORTAL, Channel.API})
 MAX_ATTACHMENTS = 10
 
@@ -52,7 +53,9 @@ def _check_relations(errors: dict[str, list[str]], ticket: Ticket) -> None:
 def _validate(ticket: Ticket, extra: dict[str, list[str]] | None = None) -> None:
     errors: dict[str, list[str]] = dict(extra or {})
     try:
-        ticket.full_clean(exclude=["number", "status", "survey_token"], validate_unique=False)
+        # Related objects arrive as instances the caller already looked up (scoped); checking
+        # that they exist would cost a query each on every request created.
+        ticket.full_clean(exclude=["number", "status", "survey_token", *RELATIONS], validate_unique=False)
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(messages)
