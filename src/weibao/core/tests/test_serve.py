@@ -68,7 +68,7 @@ def serve(migrated_data_dir: Path, tmp_path: Path) -> Iterator[Callable[..., Ser
             )
         served = Served(process, port, log)
         started.append(served)
-        wait_until(lambda: healthy(port), seconds=30, what="/healthz", served=served)
+        wait_until(lambda: healthy(port), seconds=90, what="/healthz", served=served)
         return served
 
     yield start
@@ -83,7 +83,7 @@ def stop(served: Served) -> list[int]:
     family = descendants_of(served.process.pid)
     served.process.send_signal(signal.SIGTERM)
     try:
-        code = served.process.wait(timeout=15)
+        code = served.process.wait(timeout=45)
     except subprocess.TimeoutExpired:
         pytest.fail(f"serve did not stop within 15 s:\n{served.output()}")
     assert code == 0, served.output()
@@ -111,7 +111,7 @@ def test_serve_restarts_a_child_killed_with_sigkill(serve) -> None:
     subprocess.run(["kill", "-KILL", str(first)], check=True)
     wait_until(
         lambda: served.child("weibao.cli scheduler") not in (None, first),
-        seconds=10,
+        seconds=45,
         what="a new scheduler",
         served=served,
     )
@@ -122,7 +122,7 @@ def test_serve_restarts_a_child_killed_with_sigkill(serve) -> None:
 
 
 def test_serve_refuses_to_start_without_migrations(tmp_path: Path) -> None:
-    result = weibao("serve", "--bind", f"127.0.0.1:{free_port()}", env=weibao_env(tmp_path), timeout=30)
+    result = weibao("serve", "--bind", f"127.0.0.1:{free_port()}", env=weibao_env(tmp_path), timeout=90)
     assert result.returncode == 1
     assert "weibao migrate" in result.stderr
     assert "unapplied" in result.stderr or "lacks" in result.stderr
