@@ -20,6 +20,7 @@ from weibao.tickets.services._common import (
     ticket_save,
     timeline_add,
 )
+from weibao.tickets.services.quality import complaint_ensure
 from weibao.tickets.services.tickets import ticket_transition
 from weibao.tickets.workflow import Action
 
@@ -69,6 +70,7 @@ def ticket_assign(
 
 
 def _assign(*, ticket: Ticket, actor: User, assignee: User | None, team: Team | None, note: str, how: str) -> Ticket:
+    complaint_ensure(ticket=ticket, actor=actor)
     before = snapshot(ticket)
     previous = ticket.assignee
     ticket.assignee = assignee

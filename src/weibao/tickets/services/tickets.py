@@ -34,6 +34,7 @@ from weibao.tickets.services._common import (
     timeline_add,
 )
 from weibao.tickets.services.numbers import number_next
+from weibao.tickets.services.quality import complaint_ensure, survey_token_issue
 from weibao.tickets.workflow import Action, Side, Status, TransitionRefused
 
 # Fields an edit may change (status and assignment have their own services).
@@ -191,6 +192,7 @@ def ticket_create(
     )
     if files:
         _store_attachments(ticket=ticket, event=event, actor=actor, files=files, internal=False)
+    complaint_ensure(ticket=ticket, actor=actor)
     event_record(actor=actor, action="ticket.create", obj=ticket, client_id=client.pk, after=snapshot(ticket))
     return ticket
 
@@ -288,6 +290,7 @@ def ticket_transition(
         )
     if step == Action.MERGE:
         _check_merge(ticket, merge_into)
+    complaint_ensure(ticket=ticket, actor=actor)
     before = snapshot(ticket)
     source = ticket.state
     _apply(ticket, step, source, target, reason=reason, merge_into=merge_into)
@@ -326,6 +329,8 @@ def _apply(
     ticket.status = target
     if target in workflow.CLOSED:
         ticket.closed_at = timezone.now()
+    if target == Status.ARCHIVED:
+        survey_token_issue(ticket=ticket)
 
 
 def _check_merge(ticket: Ticket, into: Ticket | None) -> None:
@@ -367,6 +372,7 @@ def ticket_reply(
         raise ValidationError({"body": [_("Write a message or attach a file.")]})
     if ticket.is_closed and side != Side.STAFF:
         raise ValidationError({"body": [_("This request is closed; open a new one or reply to the survey.")]})
+    complaint_ensure(ticket=ticket, actor=actor)
     before = snapshot(ticket)
     kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
     event = timeline_add(ticket=ticket, actor=actor, kind=kind, body=clean, internal=internal)

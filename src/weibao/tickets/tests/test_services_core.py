@@ -91,3 +91,22 @@ def test_client_reply_resumes_a_request_waiting_on_the_client(staff, client_a_us
     ticket_transition(actor=staff, ticket_id=ticket.pk, action="wait_client", reason="请提供截图")
     ticket_reply(actor=client_a_user, ticket_id=ticket.pk, body="截图已上传")
     assert Ticket.objects.get(pk=ticket.pk).status == Status.IN_PROGRESS
+
+
+def test_a_complaint_registered_by_an_agent_names_them_first_responder(staff, client_a) -> None:
+    ticket = make_ticket(actor=staff, client=client_a, kind="complaint")
+    assert ticket.complaint.first_responder == staff
+
+
+def test_a_portal_complaint_gets_its_first_responder_at_the_first_vendor_action(staff, client_a_user, client_a) -> None:
+    ticket = make_ticket(actor=client_a_user, client=client_a, kind="complaint", channel="portal")
+    assert not hasattr(Ticket.objects.get(pk=ticket.pk), "complaint")
+    ticket_reply(actor=staff, ticket_id=ticket.pk, body="您好，我们已收到投诉。")
+    assert Ticket.objects.get(pk=ticket.pk).complaint.first_responder == staff
+
+
+def test_archiving_issues_the_survey_link_token(staff, client_a) -> None:
+    ticket = make_ticket(actor=staff, client=client_a, kind="consultation")
+    assert ticket.survey_token is None
+    ticket_transition(actor=staff, ticket_id=ticket.pk, action="review_no_action", reason="操作说明已电话告知")
+    assert len(Ticket.objects.get(pk=ticket.pk).survey_token or "") >= 40
