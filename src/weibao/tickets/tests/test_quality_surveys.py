@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from conftest import make_user
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from weibao.accounts.models import AuditEvent, Role
 from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError
@@ -215,3 +218,30 @@ def test_a_low_rating_by_link_opens_a_follow_up_registered_by_the_link(done) -> 
     assert created.actor_label
     audit = AuditEvent.objects.get(action="ticket.create", object_id=str(follow_up.pk))
     assert audit.actor_label == "survey link"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ratings_of_one_request_keep_exactly_one(client_a_user, done) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and separate connections")
+    barrier = threading.Barrier(4)
+    results: list[object] = [None] * 4
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            results[n] = survey_submit(actor=None, token=done.survey_token, rating=n + 1, via="link")
+        except Exception as exc:  # noqa: BLE001 - reported to the test below
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(isinstance(r, Survey) for r in results) == 1
+    assert sum(isinstance(r, SurveyRefusedError) for r in results) == 3, results
+    assert Survey.objects.count() == 1
