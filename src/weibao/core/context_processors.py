@@ -13,7 +13,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
     (
         _("Service desk"),
         [
-            (_("Requests"), "core:area", "tickets"),
+            (_("Requests"), "tickets:queue", ""),
             (_("Service levels"), "core:area", "sla"),
             (_("Knowledge base"), "core:area", "knowledge"),
         ],
@@ -46,5 +46,13 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
 ]
 
 
+# Client users work in the portal; the vendor's areas above are not theirs.
+CLIENT_NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
+    (_("Service desk"), [(_("My requests"), "portal:list", ""), (_("Open a request"), "portal:create", "")]),
+]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    if getattr(getattr(request, "user", None), "is_client_side", False):
+        return {"navigation": CLIENT_NAVIGATION}
     return {"navigation": NAVIGATION}

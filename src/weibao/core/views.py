@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 
 # Areas of requirements.md that are not built yet; each says so plainly.
 UPCOMING_AREAS = {
-    "tickets": (_("Requests"), "R1, R7"),
     "sla": (_("Service levels"), "R2"),
     "knowledge": (_("Knowledge base"), "R4"),
     "monitoring": (_("Monitoring"), "R5.1"),
