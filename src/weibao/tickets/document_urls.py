@@ -1,7 +1,12 @@
 """Printable procedure forms (PDF) of a request, for staff and the request's client alike."""
 
-from django.urls import path  # noqa: F401 - patterns are added here
+from django.urls import path
+
+from weibao.tickets import document_views
 
 app_name = "ticket_documents"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("<int:pk>/", document_views.document_index, name="index"),
+    path("<int:pk>/<slug:form>.pdf", document_views.document_download, name="form"),
+]
