@@ -38,6 +38,8 @@ from weibao.customers.models import (
 )
 from weibao.demo import dataset
 from weibao.demo.dataset.specs import ClientSpec, ContractSpec, DeploymentSpec, FileSpec, UserSpec
+from weibao.demo.tickets import tickets_load
+from weibao.tickets.models import Team, Ticket
 
 # The documented demo password (README); WEIBAO_DEMO_PASSWORD overrides it.
 DEFAULT_PASSWORD = "Weibao@2026"  # noqa: S105
@@ -58,6 +60,8 @@ COUNTED: dict[str, type[models.Model]] = {
     "contracts": Contract,
     "deposit_entries": DepositEntry,
     "technical_files": TechnicalFile,
+    "teams": Team,
+    "tickets": Ticket,
 }
 
 M = TypeVar("M", bound=models.Model)
@@ -137,6 +141,7 @@ class _Loader:
             self._contract(contract)
         for file in dataset.FILES:
             self._file(file)
+        tickets_load(self.created, self.present)
         return self._finish()
 
     def _ensure(self, key: str, model: type[M], lookup: dict[str, Any], **fields: Any) -> M:
