@@ -10,6 +10,7 @@ from weibao.catalog.api import router as catalog_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api_errors import ObjectBodyParser, install_error_handlers
 from weibao.customers.api import router as customers_router
+from weibao.tickets.api import router as tickets_router
 
 api = NinjaAPI(
     title="Weibao API",
@@ -25,3 +26,4 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/", catalog_router, tags=["catalog"])
 api.add_router("/", customers_router, tags=["customers"])
 api.add_router("/", contracts_router, tags=["contracts"])
+api.add_router("/", tickets_router, tags=["tickets"])
