@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.audit import event_record
 from weibao.accounts.models import User
+from weibao.core.errors import ObjectNotFoundError
 from weibao.core.snapshot import model_snapshot
+from weibao.customers.scope import scoped
 from weibao.tickets import workflow
-from weibao.tickets.models import SignOff, Ticket, TicketEvent
+from weibao.tickets.models import RemoteConsent, SignOff, TaskOrder, Ticket, TicketEvent
 from weibao.tickets.services._common import (
     TransitionRefusedError,
     record_audit,
@@ -206,3 +210,22 @@ def signoff_save(*, signoff: SignOff, actor: User) -> SignOff:
 def raise_if(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+def local_time(instant: dt.datetime) -> str:
+    return f"{timezone.localtime(instant):%Y-%m-%d %H:%M}"
+
+
+def aware(instant: dt.datetime | None) -> dt.datetime | None:
+    """Naive times are taken in the site's time zone, as Django's forms do."""
+    if instant is not None and timezone.is_naive(instant):
+        return timezone.make_aware(instant)
+    return instant
+
+
+def ticket_id_of(model: type[TaskOrder] | type[RemoteConsent], pk: int, actor: User) -> int:
+    rows = scoped(model.objects.filter(pk=pk), actor, client_field="ticket__client")
+    ticket_id = rows.values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        raise ObjectNotFoundError(_("Not found."))
+    return int(ticket_id)

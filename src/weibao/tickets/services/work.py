@@ -1,164 +1,37 @@
-"""Records kept while a request is worked on: task orders, remote consents, work logs,
-data changes and milestones (R1.4 step 3, R1.6, R1.9–R1.12).
+"""Records kept while a request is worked on: remote consents, work logs, milestones.
 
-None of these moves the request through the procedure; each locks the request (so
-that, for instance, two task orders never get one number), checks the request's
-state, and writes its record with one public timeline entry and one audit row.
+Remote consents (R1.9), work logs (服务机时, R1.12), and the milestones of emergencies
+and personalised changes (R1.10, R1.11). None of these moves the request through the
+procedure; each locks the request, checks its state, and writes its record with one
+public timeline entry and one audit row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
-from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError
-from weibao.customers.scope import scoped
+from weibao.core.errors import PermissionDeniedError
 from weibao.tickets import workflow
-from weibao.tickets.models import (
-    MILESTONES_BY_KIND,
-    DataChange,
-    Milestone,
-    RemoteConsent,
-    SignOff,
-    TaskOrder,
-    Ticket,
-    TicketEvent,
-    WorkLog,
-)
-from weibao.tickets.services._common import (
-    TransitionRefusedError,
-    is_worker,
-    record_audit,
-    require_worker,
-    side_of,
-    ticket_lock,
-)
+from weibao.tickets.models import MILESTONES_BY_KIND, Milestone, RemoteConsent, Ticket, TicketEvent, WorkLog
+from weibao.tickets.services._common import TransitionRefusedError, record_audit, require_worker, side_of, ticket_lock
 from weibao.tickets.services._procedure import (
+    aware,
     clean_record,
+    local_time,
     raise_if,
     record_changed,
     record_event,
     record_snapshot,
     require_open,
-    require_work_state,
+    ticket_id_of,
 )
-from weibao.tickets.services.tickets import _store_attachments
-from weibao.tickets.workflow import Kind, Side, Status
-
-
-def _local(instant: dt.datetime) -> str:
-    return f"{timezone.localtime(instant):%Y-%m-%d %H:%M}"
-
-
-def _aware(instant: dt.datetime | None) -> dt.datetime | None:
-    """Naive times are taken in the site's time zone, as Django's forms do."""
-    if instant is not None and timezone.is_naive(instant):
-        return timezone.make_aware(instant)
-    return instant
-
-
-def _ticket_id_of(model: type[TaskOrder] | type[RemoteConsent], pk: int, actor: User) -> int:
-    rows = scoped(model.objects.filter(pk=pk), actor, client_field="ticket__client")
-    ticket_id = rows.values_list("ticket_id", flat=True).first()
-    if ticket_id is None:
-        raise ObjectNotFoundError(_("Not found."))
-    return int(ticket_id)
-
-
-@transaction.atomic
-def task_order_create(
-    *,
-    actor: User,
-    ticket_id: int,
-    engineer: User,
-    content: str,
-    onsite: bool,
-    planned_at: dt.datetime | None = None,
-    expected_version: int | None = None,
-) -> TaskOrder:
-    """Issue a task order (维护任务单) numbered per request: ``<request number>-T01``, ``-T02`` …
-
-    Vendor workers only, to a vendor engineer (ValidationError ``engineer``), while
-    the request is in progress or testing (TransitionRefusedError otherwise).
-    ValidationError ``content`` when empty. Side effects: the TaskOrder, its
-    ``record`` timeline entry, ``task_order.create`` audit row.
-    """
-    ticket = ticket_lock(actor=actor, ticket_id=ticket_id, expected_version=expected_version)
-    require_worker(actor)
-    require_work_state(ticket, _("Task orders can be issued"))
-    errors: dict[str, list[str]] = {}
-    if not is_worker(engineer):
-        errors["engineer"] = [_("Task orders go to vendor engineers.")]
-    sequence = ticket.task_orders.count() + 1
-    while ticket.task_orders.filter(number=f"{ticket.number}-T{sequence:02d}").exists():
-        sequence += 1
-    order = TaskOrder(
-        ticket=ticket,
-        number=f"{ticket.number}-T{sequence:02d}",
-        engineer=engineer,
-        onsite=bool(onsite),
-        content=(content or "").strip(),
-        planned_at=_aware(planned_at),
-        created_by=actor,
-    )
-    clean_record(order, errors, exclude=["ticket", "engineer", "created_by", "number"])
-    raise_if(errors)
-    order.save()
-    record_event(
-        ticket=ticket,
-        actor=actor,
-        record=order,
-        name="task_order",
-        body=order.content,
-        extra={"number": order.number, "engineer": engineer.pk, "onsite": order.onsite},
-    )
-    record_audit(actor=actor, action="task_order.create", record=order, ticket=ticket)
-    return order
-
-
-@transaction.atomic
-def task_order_complete(*, actor: User, task_order_id: int, result: str) -> TaskOrder:
-    """Record a task order's result and when it was done.
-
-    Vendor workers only, while the request is in progress or testing
-    (TransitionRefusedError otherwise, and for an order already completed).
-    ValidationError ``result`` when empty. Side effects: ``done_at``/``result``, a
-    ``record`` timeline entry, ``task_order.complete`` audit row.
-    """
-    ticket = ticket_lock(actor=actor, ticket_id=_ticket_id_of(TaskOrder, task_order_id, actor))
-    require_worker(actor)
-    require_work_state(ticket, _("Task orders can be completed"))
-    order = TaskOrder.objects.select_for_update().get(pk=task_order_id)
-    if order.done_at is not None:
-        raise TransitionRefusedError(
-            _("Task order %(number)s was already completed at %(at)s.")
-            % {"number": order.number, "at": _local(order.done_at)}
-        )
-    result = (result or "").strip()
-    if not result:
-        raise ValidationError({"result": [_("Describe the result of the task.")]})
-    before = record_snapshot(order)
-    order.result = result
-    order.done_at = timezone.now()
-    order.save(update_fields=["result", "done_at"])
-    record_event(
-        ticket=ticket,
-        actor=actor,
-        record=order,
-        name="task_order",
-        body=result,
-        extra={"number": order.number, "completed": True},
-    )
-    record_changed(actor=actor, action="task_order.complete", record=order, ticket=ticket, before=before)
-    return order
+from weibao.tickets.workflow import Side
 
 
 @transaction.atomic
@@ -195,7 +68,7 @@ def remote_consent_record(
         via = (granted_via or "").strip()
         if not via:
             errors["granted_via"] = [_("Say how the client gave consent (phone call, e-mail …).")]
-        granted_at = _aware(granted_at) or now
+        granted_at = aware(granted_at) or now
         if granted_at > now:
             errors["granted_at"] = [_("A consent cannot be recorded as given in the future.")]
         if not name:
@@ -248,13 +121,13 @@ def remote_consent_revoke(*, actor: User, consent_id: int) -> RemoteConsent:
     TransitionRefusedError when already revoked. Side effects: ``revoked_at``, a
     ``record`` timeline entry, ``remote_consent.revoke`` audit row.
     """
-    ticket = ticket_lock(actor=actor, ticket_id=_ticket_id_of(RemoteConsent, consent_id, actor))
+    ticket = ticket_lock(actor=actor, ticket_id=ticket_id_of(RemoteConsent, consent_id, actor))
     if side_of(actor) == Side.STAFF:
         require_worker(actor)
     consent = RemoteConsent.objects.select_for_update().get(pk=consent_id)
     if consent.revoked_at is not None:
         raise TransitionRefusedError(
-            _("This consent was already revoked at %(at)s.") % {"at": _local(consent.revoked_at)}
+            _("This consent was already revoked at %(at)s.") % {"at": local_time(consent.revoked_at)}
         )
     before = record_snapshot(consent)
     consent.revoked_at = timezone.now()
@@ -299,10 +172,10 @@ def _consent_for(
     for consent in consents:
         if consent_covers(consent, start, end):
             return consent, ""
-    windows = "、".join(f"{_local(c.granted_at)}–{_local(consent_window_end(c))}" for c in consents)
+    windows = "、".join(f"{local_time(c.granted_at)}–{local_time(consent_window_end(c))}" for c in consents)
     detail = _("The work (%(start)s–%(end)s) lies outside every consent's window (%(windows)s).") % {
-        "start": _local(start),
-        "end": _local(end),
+        "start": local_time(start),
+        "end": local_time(end),
         "windows": windows,
     }
     return None, f"{needed} {detail}"
@@ -338,7 +211,7 @@ def work_log_add(
     require_worker(actor)
     require_open(ticket)
     errors: dict[str, list[str]] = {}
-    start = _aware(started_at)
+    start = aware(started_at)
     if start is None:
         errors["started_at"] = [_("Give the time the work started.")]
     elif start > timezone.now():
@@ -385,70 +258,6 @@ def work_log_add(
 
 
 @transaction.atomic
-def data_change_record(
-    *,
-    actor: User,
-    ticket_id: int,
-    description: str,
-    before: str = "",
-    after: str = "",
-    rows_affected: int | None = None,
-    files: Sequence[UploadedFile[Any]] = (),
-    expected_version: int | None = None,
-) -> DataChange:
-    """Record what a data-maintenance request changed (R1.6): description, before/after as text or files.
-
-    Data-maintenance requests only, and only after the client leader has signed
-    (R1.6: data is processed only with the leader's confirmation), while in
-    progress: TransitionRefusedError otherwise. Vendor workers only.
-    ValidationError ``description``, ``rows_affected``, ``files``. Side effects: the
-    DataChange, its ``record`` timeline entry carrying the files as attachments,
-    ``data_change.create`` audit row.
-    """
-    ticket = ticket_lock(actor=actor, ticket_id=ticket_id, expected_version=expected_version)
-    require_worker(actor)
-    if ticket.kind != Kind.DATA:
-        raise TransitionRefusedError(_("Data changes are recorded only on data-maintenance requests."))
-    signed = ticket.signoffs.filter(form=SignOff.Form.LEADER, approved=True).exists()
-    if ticket.state == Status.LEADER_SIGNOFF or not signed:
-        raise TransitionRefusedError(
-            _("Data may be changed only after the client leader has confirmed the request; it is not signed yet.")
-        )
-    if ticket.state != Status.IN_PROGRESS:
-        raise TransitionRefusedError(
-            _("Data changes are recorded while the request is in progress; it is now “%(status)s”.")
-            % {"status": workflow.STATUS_LABELS[ticket.state]}
-        )
-    errors: dict[str, list[str]] = {}
-    if isinstance(rows_affected, bool) or not (rows_affected is None or isinstance(rows_affected, int)):
-        errors["rows_affected"] = [_("Give the number of rows as a whole number.")]
-    change = DataChange(
-        ticket=ticket,
-        description=(description or "").strip(),
-        before=(before or "").strip(),
-        after=(after or "").strip(),
-        rows_affected=rows_affected,
-        recorded_by=actor,
-    )
-    if "rows_affected" not in errors:
-        clean_record(change, errors, exclude=["ticket", "recorded_by"])
-    raise_if(errors)
-    change.save()
-    event = record_event(
-        ticket=ticket,
-        actor=actor,
-        record=change,
-        name="data_change",
-        body=change.description,
-        extra={"rows_affected": change.rows_affected, "files": len(files)},
-    )
-    if files:
-        _store_attachments(ticket=ticket, event=event, actor=actor, files=files, internal=False)
-    record_audit(actor=actor, action="data_change.create", record=change, ticket=ticket)
-    return change
-
-
-@transaction.atomic
 def milestone_record(
     *,
     actor: User,
@@ -490,12 +299,12 @@ def milestone_record(
             {
                 "step": [
                     _("“%(step)s” was already recorded, reached at %(at)s.")
-                    % {"step": label, "at": _local(earlier.reached_at)}
+                    % {"step": label, "at": local_time(earlier.reached_at)}
                 ]
             }
         )
     now = timezone.now()
-    reached = _aware(reached_at) or now
+    reached = aware(reached_at) or now
     if reached > now:
         raise ValidationError({"reached_at": [_("A milestone cannot be reached in the future.")]})
     if reached < ticket.created_at:
