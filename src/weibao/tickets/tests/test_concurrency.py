@@ -54,7 +54,7 @@ def needs_postgresql() -> None:
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_twenty_agents_editing_one_request_lose_no_update(staff: User, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_twenty_agents_editing_one_request_lose_no_update(staff: User, client_a) -> None:
     needs_postgresql()
     ticket = make_ticket(actor=staff, client=client_a)
     start = ticket.version
@@ -82,7 +82,7 @@ def test_twenty_agents_editing_one_request_lose_no_update(staff: User, client_a)
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_twenty_unversioned_writers_are_serialised_and_all_applied(staff: User, client_a) -> None:  # type: ignore[no-untyped-def]
+def test_twenty_unversioned_writers_are_serialised_and_all_applied(staff: User, client_a) -> None:
     needs_postgresql()
     ticket = make_ticket(actor=staff, client=client_a)
     ticket_transition(actor=staff, ticket_id=ticket.pk, action="review_handle")

@@ -11,12 +11,12 @@ from weibao.tickets.tests.factories import make_ticket
 pytestmark = pytest.mark.django_db
 
 
-def found(actor, q: str) -> set[str]:  # type: ignore[no-untyped-def]
+def found(actor, q: str) -> set[str]:
     return {t.title for t in ticket_list(actor=actor, filters=TicketFilter(queue="all", q=q))}
 
 
 @pytest.fixture
-def tickets(staff, client_a):  # type: ignore[no-untyped-def]
+def tickets(staff, client_a):
     make_ticket(actor=staff, client=client_a, title="打印机无法连接", description="<p>三楼 Printer 报错</p>")
     make_ticket(actor=staff, client=client_a, title="证书过期导致登录失败", description="")
     make_ticket(actor=staff, client=client_a, title="数据同步异常", description="<p>100% 卡住 a_b</p>")

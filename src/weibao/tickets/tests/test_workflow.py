@@ -52,7 +52,7 @@ def _english() -> None:
         (S.REGISTERED, K.FAULT, A.MERGE, Side.STAFF, S.MERGED),
     ],
 )
-def test_each_step_of_the_procedure_leads_where_the_rules_say(status, kind, action, side, target) -> None:  # type: ignore[no-untyped-def]
+def test_each_step_of_the_procedure_leads_where_the_rules_say(status, kind, action, side, target) -> None:
     assert transition_check(status=status, kind=kind, action=action, side=side) == target
 
 
@@ -77,7 +77,7 @@ def test_a_hold_resumes_the_state_it_interrupted() -> None:
         (S.ACCEPTANCE, K.FAULT, A.WITHDRAW, Side.CLIENT, "Possible now"),
     ],
 )
-def test_an_illegal_step_is_refused_with_the_reason(status, kind, action, side, says) -> None:  # type: ignore[no-untyped-def]
+def test_an_illegal_step_is_refused_with_the_reason(status, kind, action, side, says) -> None:
     with pytest.raises(TransitionRefused, match=says):
         transition_check(status=status, kind=kind, action=action, side=side)
 
