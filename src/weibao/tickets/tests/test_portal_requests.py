@@ -377,3 +377,17 @@ def test_client_users_see_my_requests_in_the_sidebar_and_not_the_vendor_areas(
     assert reverse("customers:client_list") not in client_page
     staff_page = as_staff.get(reverse("core:home")).content.decode()
     assert reverse("customers:client_list") in staff_page
+
+
+def test_the_request_page_costs_the_same_queries_with_a_long_timeline(
+    as_client_a: HttpClient, client_a_user: User, client_a: Client, staff: User, django_assert_max_num_queries
+) -> None:
+    from weibao.tickets.services.tickets import ticket_reply
+
+    ticket = _opened(client_a_user, client_a)
+    for index in range(30):
+        actor = staff if index % 2 else client_a_user
+        ticket_reply(actor=actor, ticket_id=ticket.pk, body=f"第{index}条", files=[_log(f"{index}.log")])
+    with django_assert_max_num_queries(20):
+        response = as_client_a.get(reverse("portal:detail", kwargs={"pk": ticket.pk}))
+    assert len(response.context["entries"]) == 31
