@@ -391,13 +391,23 @@ class TicketUpdateForm(forms.ModelForm[Ticket]):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.changed_data}
 
 
-class TransitionForm(forms.Form):
-    """One step of the procedure, with a reason where the step needs one."""
+# Steps taken with no record of their own; the others (review, resolve, tests, archive,
+# merge) have their own forms that write the step's record.
+PLAIN_ACTIONS = (
+    workflow.Action.WAIT_CLIENT,
+    workflow.Action.SUSPEND,
+    workflow.Action.RESUME,
+    workflow.Action.WITHDRAW,
+    workflow.Action.CLOSE,
+)
 
-    action = forms.ChoiceField(choices=[(a.value, a.value) for a in workflow.Action], widget=forms.HiddenInput)
+
+class TransitionForm(forms.Form):
+    """One plain step of the procedure, with a reason where the step needs one."""
+
+    action = forms.ChoiceField(choices=[(a.value, a.value) for a in PLAIN_ACTIONS], widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31, required=False)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    merge_into = forms.CharField(label=_("Number of the request to merge into"), required=False, max_length=40)
 
     def __init__(self, *args: Any, action: workflow.Action | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -412,10 +422,10 @@ class TransitionForm(forms.Form):
             self.initial["action"] = current.value
         if current not in workflow.REASON_REQUIRED:
             del self.fields["reason"]
-        else:
-            self.fields["reason"].required = False  # the service names the missing reason
-        if current != workflow.Action.MERGE:
-            del self.fields["merge_into"]
+
+    @property
+    def needs_reason(self) -> bool:
+        return "reason" in self.fields
 
     @property
     def label(self) -> str:

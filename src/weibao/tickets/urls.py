@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from weibao.tickets.views import actions, detail, exports, intake, queues
+from weibao.tickets.views import actions, detail, exports, intake, procedure, queues
 
 app_name = "tickets"
 
@@ -24,5 +24,26 @@ urlpatterns = [
     path("<int:pk>/return/", actions.return_, name="return"),
     path("<int:pk>/follow/", actions.follow, name="follow"),
     path("<int:pk>/supervise/", actions.supervise, name="supervise"),
+    path("<int:pk>/review/", procedure.review, name="review"),
+    path("<int:pk>/resolve/", procedure.resolve, name="resolve"),
+    path("<int:pk>/test/", procedure.test, name="test"),
+    path("<int:pk>/archive/", procedure.archive, name="archive"),
+    path("<int:pk>/task-orders/", procedure.task_order, name="task_order"),
+    path("<int:pk>/task-orders/complete/", procedure.task_order_complete, name="task_order_complete"),
+    path("<int:pk>/consents/", procedure.consent, name="consent"),
+    path("<int:pk>/consents/revoke/", procedure.consent_revoke, name="consent_revoke"),
+    path("<int:pk>/work-logs/", procedure.work_log, name="work_log"),
+    path("<int:pk>/data-changes/", procedure.data_change, name="data_change"),
+    path("<int:pk>/milestones/", procedure.milestone, name="milestone"),
+    path("<int:pk>/complaint/", procedure.complaint, name="complaint"),
+    path("<int:pk>/corrective-actions/", procedure.corrective_action, name="corrective_action"),
+    path(
+        "<int:pk>/corrective-actions/complete/",
+        procedure.corrective_action_complete,
+        name="corrective_action_complete",
+    ),
+    path("<int:pk>/links/", procedure.link, name="link"),
+    path("<int:pk>/parent/", procedure.parent, name="parent"),
+    path("<int:pk>/merge/", procedure.merge, name="merge"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
 ]

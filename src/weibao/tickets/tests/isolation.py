@@ -56,6 +56,28 @@ AGENT_ROUTES: dict[str, Params] = {
     "tickets:return": ticket_pk,
     "tickets:follow": ticket_pk,
     "tickets:supervise": ticket_pk,
+    **{
+        f"tickets:{name}": ticket_pk
+        for name in (
+            "review",
+            "resolve",
+            "test",
+            "archive",
+            "task_order",
+            "task_order_complete",
+            "consent",
+            "consent_revoke",
+            "work_log",
+            "data_change",
+            "milestone",
+            "complaint",
+            "corrective_action",
+            "corrective_action_complete",
+            "link",
+            "parent",
+            "merge",
+        )
+    },
     "tickets:attachment": lambda archive: {"pk": attachment_id(archive)["attachment_id"]},
 }
 # Client portal pages (tickets/portal_urls.py).

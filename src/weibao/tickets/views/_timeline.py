@@ -6,9 +6,31 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weibao.tickets import workflow
 from weibao.tickets.models import Channel, Ticket, TicketEvent
+
+# Procedure records named in ``record`` timeline entries (services._procedure.record_event).
+RECORD_LABELS = {
+    "review": gettext_lazy("Review opinion"),
+    "plan": gettext_lazy("Maintenance plan"),
+    "task_order": gettext_lazy("Task order"),
+    "remote_consent": gettext_lazy("Remote-access consent"),
+    "work_log": gettext_lazy("Work log"),
+    "data_change": gettext_lazy("Data change"),
+    "milestone": gettext_lazy("Milestone"),
+    "complaint": gettext_lazy("Complaint record"),
+    "corrective_action": gettext_lazy("Corrective or preventive action"),
+}
+
+
+def _record(data: dict[str, Any]) -> str:
+    label = RECORD_LABELS.get(str(data.get("record")))
+    if label is None:
+        return ""
+    number = data.get("number")
+    return f"{label} {number}" if isinstance(number, str) else str(label)
 
 
 def _label(enum: Any, labels: dict[Any, Any], value: Any) -> str:
@@ -73,6 +95,8 @@ def event_summary(event: TicketEvent) -> str:  # noqa: PLR0911 - one answer per 
         fields = data.get("fields") or []
         names = "、".join(_field_name(str(name)) for name in fields if isinstance(name, str))
         return _("Changed %(fields)s") % {"fields": names} if names else _("Details changed")
+    if kind == TicketEvent.Kind.RECORD and _record(data):
+        return _record(data)
     if kind == TicketEvent.Kind.LINKED and data.get("merged"):
         return _("%(number)s was merged into this request") % {"number": data["merged"]}
     return str(event.get_kind_display())

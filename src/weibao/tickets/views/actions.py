@@ -21,9 +21,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from weibao.accounts.models import User
-from weibao.core.errors import ObjectNotFoundError, WeibaoError
+from weibao.core.errors import WeibaoError
 from weibao.core.web import form_add_errors
-from weibao.tickets import selectors
 from weibao.tickets.forms import AssignForm, ReplyForm, ReturnForm, SuperviseForm, TicketUpdateForm, TransitionForm
 from weibao.tickets.models import Ticket
 from weibao.tickets.services import assignment
@@ -36,7 +35,13 @@ GET_POST = ["GET", "POST"]
 
 
 def post_action(
-    request: HttpRequest, pk: int, *, key: str, form: Callable[[], forms.Form], run: Run, section: str = ""
+    request: HttpRequest,
+    pk: int,
+    *,
+    key: str | Callable[[Any], str],
+    form: Callable[[Ticket], forms.Form],
+    run: Run,
+    section: str = "",
 ) -> HttpResponse:
     """Validate ``form``, call the service through ``run`` (which returns the success message), redirect.
 
@@ -48,7 +53,7 @@ def post_action(
         return away
     if request.method != "POST":
         return redirect(detail_url(ticket, section))
-    bound = form()
+    bound = form(ticket)
     status = 200
     if bound.is_valid():
         try:
@@ -61,23 +66,14 @@ def post_action(
         else:
             messages.success(request, message)
             return redirect(detail_url(ticket, section))
-    return render_detail(request, ticket, bound={key: bound}, status=status)
-
-
-def _merge_target(actor: User, number: str) -> Ticket | None:
-    if not number.strip():
-        return None
-    try:
-        return selectors.ticket_by_number(actor=actor, number=number)
-    except ObjectNotFoundError:
-        message = _("No request has the number %(number)s.") % {"number": number}
-        raise ValidationError({"merge_into": [message]}) from None
+    name = key if isinstance(key, str) else key(bound)
+    return render_detail(request, ticket, bound={name: bound}, status=status)
 
 
 @login_required
 @require_http_methods(GET_POST)
 def transition(request: HttpRequest, pk: int) -> HttpResponse:
-    """One step of the procedure; which steps are offered comes from ``workflow.actions_available``."""
+    """A plain step of the procedure (hold, resume, withdraw, close); steps with a record have their own forms."""
     form = TransitionForm(request.POST or None)
 
     def run(actor: User, ticket: Ticket, data: dict[str, Any]) -> str:
@@ -87,7 +83,6 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             action=data["action"],
             reason=data.get("reason", ""),
             expected_version=data.get("version"),
-            merge_into=_merge_target(actor, data.get("merge_into", "")),
         )
         return _("%(number)s: %(action)s — now “%(status)s”.") % {
             "number": done.number,
@@ -95,7 +90,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
             "status": done.get_status_display(),
         }
 
-    return post_action(request, pk, key=form.prefix_id, form=lambda: form, run=run)
+    return post_action(request, pk, key=form.prefix_id, form=lambda ticket: form, run=run)
 
 
 @login_required
@@ -110,7 +105,12 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         return _("Internal note added.") if data["internal"] else _("Reply sent.")
 
     return post_action(
-        request, pk, key="reply", form=lambda: ReplyForm(request.POST, request.FILES), run=run, section="timeline"
+        request,
+        pk,
+        key="reply",
+        form=lambda ticket: ReplyForm(request.POST, request.FILES),
+        run=run,
+        section="timeline",
     )
 
 
@@ -131,7 +131,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         who = done.assignee or done.team
         return _("Assigned to %(who)s.") % {"who": who}
 
-    return post_action(request, pk, key="assign", form=lambda: AssignForm(request.POST), run=run)
+    return post_action(request, pk, key="assign", form=lambda ticket: AssignForm(request.POST), run=run)
 
 
 @login_required
@@ -143,7 +143,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         assignment.ticket_claim(actor=actor, ticket_id=ticket.pk)
         return _("You now work on this request.")
 
-    return post_action(request, pk, key="claim", form=lambda: forms.Form(request.POST), run=run)
+    return post_action(request, pk, key="claim", form=lambda ticket: forms.Form(request.POST), run=run)
 
 
 @login_required
@@ -157,7 +157,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The request went back to dispatch.")
 
-    return post_action(request, pk, key="return", form=lambda: ReturnForm(request.POST), run=run)
+    return post_action(request, pk, key="return", form=lambda ticket: ReturnForm(request.POST), run=run)
 
 
 @login_required
@@ -170,7 +170,7 @@ def follow(request: HttpRequest, pk: int) -> HttpResponse:
         assignment.ticket_follow(actor=actor, ticket_id=ticket.pk, follow=on)
         return _("You follow this request.") if on else _("You no longer follow this request.")
 
-    return post_action(request, pk, key="follow", form=lambda: forms.Form(request.POST), run=run)
+    return post_action(request, pk, key="follow", form=lambda ticket: forms.Form(request.POST), run=run)
 
 
 @login_required
@@ -184,7 +184,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _("The request is now supervised.")
 
-    return post_action(request, pk, key="supervise", form=lambda: SuperviseForm(request.POST), run=run)
+    return post_action(request, pk, key="supervise", form=lambda ticket: SuperviseForm(request.POST), run=run)
 
 
 @login_required

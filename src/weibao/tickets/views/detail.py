@@ -14,17 +14,20 @@ from django.views.decorators.http import require_GET
 from weibao.core.errors import ObjectNotFoundError
 from weibao.core.exports import attachment_disposition
 from weibao.tickets import selectors, workflow
-from weibao.tickets.forms import AssignForm, ReplyForm, ReturnForm, SuperviseForm, TransitionForm
+from weibao.tickets.forms import PLAIN_ACTIONS, AssignForm, ReplyForm, ReturnForm, SuperviseForm, TransitionForm
 from weibao.tickets.models import Attachment, Ticket
 from weibao.tickets.services._common import is_dispatcher, is_worker
 from weibao.tickets.views._common import actor_of, ticket_or_404, to_portal
+from weibao.tickets.views._records import procedure_context
 from weibao.tickets.views._timeline import timeline_rows
 
 
 def action_forms(ticket: Ticket, bound: dict[str, forms.Form]) -> list[TransitionForm]:
-    """One small form per step the procedure allows vendor staff now."""
+    """One small form per plain step the procedure allows vendor staff now (the others write records)."""
     found = []
     for action in workflow.actions_available(status=ticket.state, kind=ticket.kind_enum, side=workflow.Side.STAFF):
+        if action not in PLAIN_ACTIONS:
+            continue
         form = bound.get(f"action-{action.value}")
         if not isinstance(form, TransitionForm):
             form = TransitionForm(action=action, initial={"version": ticket.version})
@@ -56,7 +59,7 @@ def render_detail(
         "related": list(ticket.related.only("pk", "number", "title", "status")),
         "parent": ticket.parent,
         "merged_into": ticket.merged_into,
-        "procedure_forms": bound,
+        **procedure_context(actor, ticket, bound),
     }
     return render(request, "tickets/detail.html", context, status=status)
 
