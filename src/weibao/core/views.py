@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +23,9 @@ UPCOMING_AREAS = {
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    # Client users work in the portal; the home page's cards are the vendor's areas.
+    if getattr(request.user, "is_client_side", False):
+        return redirect("portal:list")
     return render(request, "core/home.html")
 
 
