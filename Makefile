@@ -11,7 +11,7 @@ RUN := $(UV) run --frozen
 PG_URL ?= postgres://postgres@127.0.0.1:5432/weibao
 PG_TEMPLATE ?= weibao_test_template
 
-.PHONY: help install run test lint test-sqlite test-postgres system-test-deps postgres messages soak clean
+.PHONY: help install run test lint test-sqlite test-postgres system-deps system-test-deps postgres messages soak clean
 
 help:
 	@echo "make run    install, migrate, load the demo and serve http://127.0.0.1:8000"
@@ -21,23 +21,40 @@ install:
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	$(UV) sync --frozen
 
-run: install
+run: install system-deps
 	$(RUN) weibao migrate --no-input
 	$(RUN) weibao demo
 	$(RUN) weibao serve
 
-# Debian packages the tests need: Chromium for browser tests, a CJK font for
-# screenshots and PDFs, gettext for message catalogues, Pango for WeasyPrint and
+# Debian packages the product needs at run time: Pango for WeasyPrint and a CJK font
+# for the printed forms (PDF). Installed with apt when missing and running as root;
+# otherwise a warning names them (the product runs, its PDFs lack Chinese glyphs).
+RUN_PACKAGES := fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# And the tests: Chromium for browser tests, gettext for message catalogues and
 # poppler-utils (pdftotext) to read the PDFs back.
-system-test-deps:
+TEST_PACKAGES := $(RUN_PACKAGES) chromium gettext poppler-utils
+
+define apt_ensure
 	@missing=""; \
-	for pkg in chromium fonts-wqy-microhei gettext poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do \
+	for pkg in $(1); do \
 	  dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; \
+	    $(2) \
+	  fi; \
 	fi
+endef
+
+system-deps:
+	$(call apt_ensure,$(RUN_PACKAGES),true;)
+
+system-test-deps:
+	$(call apt_ensure,$(TEST_PACKAGES),exit 1;)
 
 # Start the local PostgreSQL if it is down and make the C.UTF-8 template that
 # test databases are copied from. Fails loudly when the server cannot be reached.
