@@ -93,15 +93,19 @@ class QueueFilterForm(forms.Form):
     queue = forms.ChoiceField(required=False, choices=[(q, q) for q in Queue.CHOICES], widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[*ANY, *STATUS_CHOICES])
-    client = forms.ModelChoiceField(label=_("Client"), required=False, queryset=Client.objects.none())
-    deployment = DeploymentChoiceField(label=_("Deployment"), required=False, queryset=Deployment.objects.none())
+    client = forms.ModelChoiceField(
+        label=_("Client"), required=False, queryset=Client.objects.none(), empty_label=_("Any")
+    )
+    deployment = DeploymentChoiceField(
+        label=_("Deployment"), required=False, queryset=Deployment.objects.none(), empty_label=_("Any")
+    )
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[*ANY, *KIND_CHOICES])
     level = forms.TypedChoiceField(
         label=_("Level"), required=False, choices=[*ANY, *Level.choices], coerce=int, empty_value=None
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[*ANY, *Channel.choices])
-    assignee = UserChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none())
-    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none())
+    assignee = UserChoiceField(label=_("Assignee"), required=False, queryset=User.objects.none(), empty_label=_("Any"))
+    team = forms.ModelChoiceField(label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("Any"))
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
@@ -275,7 +279,9 @@ class HotlineForm(PartyMixin):
     kind = forms.ChoiceField(label=_("Type"), choices=KIND_CHOICES, initial=workflow.Kind.FAULT)
     level = forms.TypedChoiceField(label=_("Level"), choices=Level.choices, coerce=int, initial=Level.MINOR)
     title = forms.CharField(label=_("Summary"), max_length=200)
-    description = forms.CharField(label=_("What the caller said"), required=False, widget=forms.Textarea)
+    description = forms.CharField(
+        label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     call_started_at = forms.DateTimeField(
         label=_("Call started at"),
         input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],

@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.browser.conftest import browser, page  # noqa: F401 - the Chromium fixtures
-from tests.browser.test_csp import PASSWORD, Violations
 
+from tests.browser.test_csp import PASSWORD, Violations
 from weibao.customers.models import Contact
 from weibao.tickets.models import Ticket
 from weibao.tickets.tests.factories import make_ticket
@@ -24,7 +23,7 @@ def shot(tab: Page, name: str) -> None:
 
 
 @pytest.fixture
-def agent_page(page: Page, live_server: Any, staff: Any) -> Page:  # noqa: F811 - the fixture imported above
+def agent_page(page: Page, live_server: Any, staff: Any) -> Page:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", staff.username)
     page.fill("input[name=password]", PASSWORD)
