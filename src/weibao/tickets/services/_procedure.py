@@ -216,9 +216,16 @@ def local_time(instant: dt.datetime) -> str:
     return f"{timezone.localtime(instant):%Y-%m-%d %H:%M}"
 
 
-def aware(instant: dt.datetime | None) -> dt.datetime | None:
-    """Naive times are taken in the site's time zone, as Django's forms do."""
-    if instant is not None and timezone.is_naive(instant):
+def aware(instant: object, field: str) -> dt.datetime | None:
+    """``instant`` as an aware datetime (naive ones in the site's time zone, as Django's forms do).
+
+    Raises ValidationError ``field`` for anything but a datetime or None.
+    """
+    if instant is None:
+        return None
+    if not isinstance(instant, dt.datetime):
+        raise ValidationError({field: [_("Give a date and a time.")]})
+    if timezone.is_naive(instant):
         return timezone.make_aware(instant)
     return instant
 

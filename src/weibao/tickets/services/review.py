@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from weibao.accounts.models import User
 from weibao.tickets import workflow
@@ -38,6 +39,12 @@ DECISION_ACTIONS = {
     Review.Decision.PLAN: Action.REVIEW_PLAN,
     Review.Decision.NO_ACTION: Action.REVIEW_NO_ACTION,
     Review.Decision.REJECT: Action.REVIEW_REJECT,
+}
+# What to ask for when the opinion is missing: for "no action" it is the client's receipt.
+OPINION_MISSING = {
+    Review.Decision.HANDLE: gettext_lazy("Write the review opinion."),
+    Review.Decision.NO_ACTION: gettext_lazy("Write the receipt for the client: why no maintenance is needed."),
+    Review.Decision.REJECT: gettext_lazy("Write the reason for rejecting; the proposer will see it."),
 }
 PLAN_FIELDS = frozenset({"mode", "details", "charging", "charging_basis", "amount", "planned_start", "planned_end"})
 
@@ -147,16 +154,13 @@ def review_record(
     opinion = (opinion or "").strip()
     errors: dict[str, list[str]] = {}
     if not opinion:
-        if choice == Review.Decision.NO_ACTION:
-            errors["opinion"] = [_("Write the receipt for the client: why no maintenance is needed.")]
-        elif choice == Review.Decision.REJECT:
-            errors["opinion"] = [_("Write the reason for rejecting; the proposer will see it.")]
-        else:
-            errors["opinion"] = [_("Write the review opinion.")]
+        errors["opinion"] = [str(OPINION_MISSING.get(choice, OPINION_MISSING[Review.Decision.HANDLE]))]
     if ticket.kind == Kind.OPTIMIZATION:
         errors.update(_optimization_errors(choice, reasonable, feasible))
     terms = charging_terms(ticket)
     new_plan = None
+    if plan is not None and not isinstance(plan, Mapping):
+        raise ValidationError({"plan": [_("The plan must be a set of named fields.")]})
     if choice == Review.Decision.PLAN:
         new_plan = _plan_build(ticket=ticket, actor=actor, plan=plan or {}, terms=terms, errors=errors)
     elif plan:
@@ -164,6 +168,7 @@ def review_record(
     review = Review(
         ticket=ticket, decision=choice, opinion=opinion, reasonable=reasonable, feasible=feasible, reviewer=actor
     )
+    clean_record(review, errors, exclude=["ticket", "reviewer", *errors.keys()])
     raise_if(errors)
     review.save()
     carries_reason = action in workflow.REASON_REQUIRED

@@ -47,7 +47,7 @@ def task_order_create(
     require_worker(actor)
     require_work_state(ticket, _("Task orders can be issued"))
     errors: dict[str, list[str]] = {}
-    if not is_worker(engineer):
+    if not isinstance(engineer, User) or not is_worker(engineer):
         errors["engineer"] = [_("Task orders go to vendor engineers.")]
     sequence = ticket.task_orders.count() + 1
     while ticket.task_orders.filter(number=f"{ticket.number}-T{sequence:02d}").exists():
@@ -58,7 +58,7 @@ def task_order_create(
         engineer=engineer,
         onsite=bool(onsite),
         content=(content or "").strip(),
-        planned_at=aware(planned_at),
+        planned_at=aware(planned_at, "planned_at"),
         created_by=actor,
     )
     clean_record(order, errors, exclude=["ticket", "engineer", "created_by", "number"])

@@ -68,7 +68,7 @@ def remote_consent_record(
         via = (granted_via or "").strip()
         if not via:
             errors["granted_via"] = [_("Say how the client gave consent (phone call, e-mail …).")]
-        granted_at = aware(granted_at) or now
+        granted_at = aware(granted_at, "granted_at") or now
         if granted_at > now:
             errors["granted_at"] = [_("A consent cannot be recorded as given in the future.")]
         if not name:
@@ -211,7 +211,7 @@ def work_log_add(
     require_worker(actor)
     require_open(ticket)
     errors: dict[str, list[str]] = {}
-    start = aware(started_at)
+    start = aware(started_at, "started_at")
     if start is None:
         errors["started_at"] = [_("Give the time the work started.")]
     elif start > timezone.now():
@@ -304,7 +304,7 @@ def milestone_record(
             }
         )
     now = timezone.now()
-    reached = aware(reached_at) or now
+    reached = aware(reached_at, "reached_at") or now
     if reached > now:
         raise ValidationError({"reached_at": [_("A milestone cannot be reached in the future.")]})
     if reached < ticket.created_at:

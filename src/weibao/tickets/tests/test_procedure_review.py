@@ -237,3 +237,29 @@ def test_a_review_against_a_stale_version_is_refused(staff, client_a) -> None:
         actor=staff, ticket_id=ticket.pk, decision="handle", opinion="x", expected_version=ticket.version
     )
     assert fresh(ticket).status == Status.IN_PROGRESS
+
+
+def test_a_plan_that_is_not_a_set_of_fields_is_refused(staff, client_a) -> None:
+    ticket = make_ticket(actor=staff, client=client_a)
+    with pytest.raises(ValidationError) as exc:
+        procedure.review_record(
+            actor=staff,
+            ticket_id=ticket.pk,
+            decision="plan",
+            opinion="x",
+            plan=["remote"],  # type: ignore[arg-type]
+        )
+    assert "plan" in errors_of(exc)
+
+
+def test_reasonable_and_feasible_are_yes_or_no(staff, client_a) -> None:
+    ticket = make_ticket(actor=staff, client=client_a)
+    with pytest.raises(ValidationError) as exc:
+        procedure.review_record(
+            actor=staff,
+            ticket_id=ticket.pk,
+            decision="handle",
+            opinion="x",
+            reasonable="maybe",  # type: ignore[arg-type]
+        )
+    assert "reasonable" in errors_of(exc)

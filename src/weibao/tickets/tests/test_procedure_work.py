@@ -91,6 +91,29 @@ def test_a_task_order_goes_to_a_vendor_engineer_and_says_what_to_do(staff, ticke
     assert {"engineer", "content"} <= exc.value.message_dict.keys()
 
 
+def test_a_task_order_without_an_engineer_names_the_field(staff, ticket) -> None:
+    with pytest.raises(ValidationError) as exc:
+        procedure.task_order_create(
+            actor=staff,
+            ticket_id=ticket.pk,
+            engineer=None,  # type: ignore[arg-type]
+            content="x",
+            onsite=False,
+            planned_at=None,
+        )
+    assert "engineer" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        procedure.task_order_create(
+            actor=staff,
+            ticket_id=ticket.pk,
+            engineer=staff,
+            content="x",
+            onsite=False,
+            planned_at="tomorrow",  # type: ignore[arg-type]
+        )
+    assert "planned_at" in exc.value.message_dict
+
+
 def test_a_client_user_cannot_issue_task_orders(staff, engineer, ticket, client_a_user) -> None:
     with pytest.raises(PermissionDeniedError):
         procedure.task_order_create(
@@ -296,6 +319,7 @@ def test_on_site_work_needs_no_consent_and_cites_none(staff, engineer, ticket) -
         ({"started_at": NOW + MINUTE}, "started_at"),
         ({"description": ""}, "description"),
         ({"task_order_id": 999_999}, "task_order"),
+        ({"started_at": "2026-11-21 09:00"}, "started_at"),
     ],
 )
 def test_a_work_log_with_a_bad_value_names_its_field(engineer, ticket, changes, field) -> None:
