@@ -44,6 +44,8 @@ from weibao.tickets.api_common import (
     ticket_out,
     visible_tickets,
 )
+from weibao.tickets.api_procedure import router as procedure_router
+from weibao.tickets.api_quality import router as quality_router
 from weibao.tickets.models import Attachment, Channel, Ticket, TicketEvent
 from weibao.tickets.schemas import (
     ActionOut,
@@ -62,6 +64,8 @@ from weibao.tickets.workflow import Action, Side
 
 router = Router()
 router.add_router("", assignment_router)
+router.add_router("", procedure_router)
+router.add_router("", quality_router)
 TIMELINE_PAGE_SIZE = 100
 # A reply's text is ``text`` in requests: the error shape cannot name a field ``body``.
 TEXT_NAMES = {"body": "text"}

@@ -138,9 +138,9 @@ def ticket_supervise(request: HttpRequest, ticket_id: int, payload: SuperviseIn)
     return ticket_out(actor, ticket_id)
 
 
-@router.get("/teams", response={200: list[TeamOut], **LIST_ERRORS}, operation_id="team_list")
+@router.get("/teams", response={200: list[TeamOut], **LIST_ERRORS}, operation_id="ticket_team_list")
 @paginate(Pagination, page_size=100)
-def team_list(request: HttpRequest) -> QuerySet[Team]:
+def ticket_team_list(request: HttpRequest) -> QuerySet[Team]:
     """The teams requests are dispatched to, with their members (vendor staff only; empty for others)."""
     actor = acting_user(request)
     if actor.is_client_side:

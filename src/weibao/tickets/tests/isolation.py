@@ -136,8 +136,111 @@ TICKET_API: dict[str, Params] = {
     "ticket_unfollow": ticket_id,
     "ticket_supervise": ticket_id,
 }
-PROCEDURE_API: dict[str, Params] = {}
-QUALITY_API: dict[str, Params] = {}
+
+
+def _archive_record(archive: Any, name: str, make: Callable[[Ticket, User], Any]) -> int:
+    """The id of a record ``make`` writes on the archive's request, made on first use."""
+    cache: dict[str, int] = archive.__dict__.setdefault("_ticket_records", {})
+    if name not in cache:
+        ticket = archive_ticket(archive)
+        cache[name] = make(ticket, User.objects.get(username="isolation-agent")).pk
+    return cache[name]
+
+
+def task_order_id(archive: Any) -> dict[str, int]:
+    from weibao.tickets.models import TaskOrder
+
+    def make(ticket: Ticket, agent: User) -> TaskOrder:
+        number = f"{ticket.number}-T90"
+        return TaskOrder.objects.create(ticket=ticket, number=number, engineer=agent, content="巡检", created_by=agent)
+
+    return {"task_order_id": _archive_record(archive, "task_order", make)}
+
+
+def consent_id(archive: Any) -> dict[str, int]:
+    from django.utils import timezone
+
+    from weibao.tickets.models import RemoteConsent
+
+    def make(ticket: Ticket, agent: User) -> RemoteConsent:
+        return RemoteConsent.objects.create(
+            ticket=ticket,
+            granted_by_name="王主任",
+            granted_via="电话",
+            scope="远程查看日志",
+            minutes_allowed=60,
+            granted_at=timezone.now(),
+            recorded_by=agent,
+        )
+
+    return {"consent_id": _archive_record(archive, "remote_consent", make)}
+
+
+def corrective_action_id(archive: Any) -> dict[str, int]:
+    from django.utils import timezone
+
+    from weibao.tickets.models import CorrectiveAction
+
+    def make(ticket: Ticket, agent: User) -> CorrectiveAction:
+        return CorrectiveAction.objects.create(
+            ticket=ticket, kind="corrective", description="补充巡检", owner=agent, due_on=timezone.localdate()
+        )
+
+    return {"action_id": _archive_record(archive, "corrective_action", make)}
+
+
+def callback_id(archive: Any) -> dict[str, int]:
+    import datetime as dt
+
+    from weibao.tickets.models import CallbackTask
+
+    def make(ticket: Ticket, agent: User) -> CallbackTask:
+        return CallbackTask.objects.create(ticket=ticket, week=dt.date(2026, 11, 16))
+
+    return {"callback_id": _archive_record(archive, "callback", make)}
+
+
+PROCEDURE_API: dict[str, Params] = {
+    **{
+        f"ticket_{name}": ticket_id
+        for name in (
+            "review",
+            "plan_respond",
+            "leader_signoff",
+            "task_order_create",
+            "remote_consent_create",
+            "work_log_create",
+            "data_change_create",
+            "milestone_create",
+            "resolve",
+            "test",
+            "acceptance",
+            "feedback",
+            "archive",
+            "records",
+        )
+    },
+    "ticket_task_order_complete": task_order_id,
+    "ticket_remote_consent_revoke": consent_id,
+}
+QUALITY_API: dict[str, Params] = {
+    **{
+        f"ticket_{name}": ticket_id
+        for name in (
+            "complaint_get",
+            "complaint_update",
+            "corrective_action_list",
+            "corrective_action_create",
+            "survey_get",
+            "links",
+            "link",
+            "set_parent",
+            "merge",
+        )
+    },
+    "ticket_corrective_action_complete": corrective_action_id,
+    "ticket_callback_record": callback_id,
+}
 
 ROUTES: dict[str, Params] = {**AGENT_ROUTES, **PORTAL_ROUTES, **DOCUMENT_ROUTES, **QUALITY_ROUTES}
 API: dict[str, Params] = {**TICKET_API, **PROCEDURE_API, **QUALITY_API}
