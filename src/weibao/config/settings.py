@@ -230,11 +230,16 @@ STORAGES = {
         "OPTIONS": {"location": str(DATA_DIR / "uploads"), "base_url": None},
     },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "weibao.core.staticfiles.GzipManifestStaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+# Source maps are megabytes each and only a developer's browser asks for them.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "woff", "woff2"),
+    "map",
+]
 MEDIA_ROOT = DATA_DIR / "uploads"
 # Uploads are never served by URL (no MEDIA_URL): technical files go out through a
 # view that checks the client scope and forces a download.
