@@ -8,18 +8,14 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
-from tests.browser import conftest as browser_fixtures
-from tests.browser.test_csp import Violations
 
+from tests.browser.test_csp import Violations
 from weibao.accounts.models import User
 from weibao.tickets.models import SignOff, Ticket
 from weibao.tickets.tests.procedure_factories import fresh, ticket_awaiting_acceptance
 from weibao.tickets.workflow import Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# The Chromium fixtures of tests/browser, shared here.
-browser = browser_fixtures.browser
-page = browser_fixtures.page
 PASSWORD = "Correct-Horse-42"  # the root conftest's persona password
 
 
