@@ -25,6 +25,7 @@ from weibao.customers.models import Contact
 from weibao.customers.scope import scoped
 from weibao.tickets import workflow
 from weibao.tickets.models import Attachment, Ticket, TicketEvent
+from weibao.tickets.models.tickets import phone_digits
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -137,7 +138,7 @@ def _search(tickets: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
     digits = re.sub(r"\D", "", term)
     if len(digits) >= 7 and len(digits) >= len(term.replace(" ", "").replace("-", "")) - 1:
         dialled = Contact.objects.filter(Q(mobile__endswith=digits) | Q(office_phone__endswith=digits)).values("pk")
-        return tickets.filter(Q(contact_id__in=dialled) | Q(caller_phone__endswith=digits))
+        return tickets.filter(Q(contact_id__in=dialled) | Q(caller_digits=phone_digits(term)))
     # Each branch is an indexed lookup of ids, so the OR needs no scan of the requests.
     named = Contact.objects.filter(name=term).values("pk")
     return tickets.filter(Q(pk__in=text_matches(term)) | Q(contact_id__in=named))

@@ -8,9 +8,13 @@ characters from the index, Chinese included; shorter terms fall back to a scan.
 
 from django.db import migrations
 
-SQLITE_FORWARD = [
+SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE tickets_ticket_search USING fts5("
-    "title, description, content='tickets_ticket', content_rowid='id', tokenize='trigram')",
+    "title, description, content='tickets_ticket', content_rowid='id', tokenize='trigram')"
+)
+# A migration that makes SQLite rebuild tickets_ticket (most column changes do) drops
+# these triggers with the old table: it must create them again (see 0003).
+SQLITE_TRIGGERS = [
     "CREATE TRIGGER tickets_ticket_search_insert AFTER INSERT ON tickets_ticket BEGIN "
     "INSERT INTO tickets_ticket_search(rowid, title, description) VALUES (new.id, new.title, new.description); END",
     "CREATE TRIGGER tickets_ticket_search_delete AFTER DELETE ON tickets_ticket BEGIN "
@@ -22,6 +26,10 @@ SQLITE_FORWARD = [
     "INSERT INTO tickets_ticket_search(tickets_ticket_search, rowid, title, description) "
     "VALUES ('delete', old.id, old.title, old.description); "
     "INSERT INTO tickets_ticket_search(rowid, title, description) VALUES (new.id, new.title, new.description); END",
+]
+SQLITE_FORWARD = [
+    SQLITE_TABLE,
+    *SQLITE_TRIGGERS,
     "INSERT INTO tickets_ticket_search(tickets_ticket_search) VALUES ('rebuild')",
 ]
 SQLITE_BACKWARD = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -21,6 +22,15 @@ NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 STATUS_CHOICES = [(s.value, STATUS_LABELS[s]) for s in workflow.Status]
 KIND_CHOICES = [(k.value, KIND_LABELS[k]) for k in workflow.Kind]
+
+
+def phone_digits(phone: str) -> str:
+    """The digits of a dialled number without a +86 / 0086 country prefix."""
+    digits = re.sub(r"\D", "", phone or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
+            return digits[len(prefix) :]
+    return digits[:32]
 
 
 class Channel(models.TextChoices):
@@ -147,6 +157,8 @@ class Ticket(TimeStampedModel):
     # Hotline details (R1.1): caller, number, time and duration of the call.
     caller_name = models.CharField(_("caller"), max_length=100, blank=True)
     caller_phone = models.CharField(_("caller's number"), max_length=32, blank=True)
+    # The caller's number as digits only (no +86, spaces or dashes), for an indexed lookup.
+    caller_digits = models.CharField(max_length=32, blank=True, default="", editable=False, db_index=True)
     call_started_at = models.DateTimeField(_("call started at"), null=True, blank=True)
     call_seconds = models.PositiveIntegerField(_("call duration (seconds)"), null=True, blank=True)
     charging = models.CharField(_("charging"), max_length=10, choices=Charging.choices, blank=True)
@@ -195,9 +207,12 @@ class Ticket(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.queue_key = self.next_deadline or NO_DEADLINE
+        self.caller_digits = phone_digits(self.caller_phone)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "next_deadline" in update_fields:
             kwargs["update_fields"] = {*update_fields, "queue_key"}
+        if update_fields is not None and "caller_phone" in update_fields:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "caller_digits"}
         super().save(*args, **kwargs)
 
     @property

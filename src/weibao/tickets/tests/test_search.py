@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from weibao.tickets.selectors import TicketFilter, ticket_list
 from weibao.tickets.services.tickets import ticket_update
@@ -50,3 +51,26 @@ def test_search_follows_an_edited_summary(staff, client_a) -> None:
 def test_search_never_crosses_client_isolation(staff, client_a, client_b, client_b_user) -> None:
     make_ticket(actor=staff, client=client_a, title="打印机卡纸")
     assert found(client_b_user, "打印机") == set()
+
+
+@pytest.mark.parametrize("dialled", ["+86 139 1234 5678", "13912345678", "0086-139-1234-5678"])
+def test_search_by_the_callers_number_in_any_spelling(staff, client_a, dialled: str) -> None:
+    make_ticket(actor=staff, client=client_a, title="来电报修", caller_phone="139-1234-5678")
+    assert found(staff, dialled) == {"来电报修"}
+
+
+def test_search_by_the_contacts_mobile(staff, archive_a) -> None:
+    make_ticket(actor=staff, client=archive_a.client, title="联系人来电", contact=archive_a.contact)
+    assert found(staff, archive_a.contact.mobile) == {"联系人来电"}
+
+
+def test_the_search_index_survives_every_migration() -> None:
+    """A migration that rebuilds the request table on SQLite drops its triggers unless it restores them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets_ticket'")
+            expected = {"tickets_ticket_search_insert", "tickets_ticket_search_delete", "tickets_ticket_search_update"}
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'tickets_ticket'")
+            expected = {"tickets_ticket_search_trgm"}
+        assert expected <= {name for (name,) in cursor.fetchall()}
