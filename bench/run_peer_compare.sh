@@ -26,12 +26,12 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "$HERE/.." && pwd)"
 HARNESS="${BENCH_PEER_HARNESS:-/work/shared/bench-peer}"
+WORK="${BENCH_WORK:-/tmp/weibao-peer-bench}"
 PY="${WEIBAO_PYTHON:-$PROJECT/.venv/bin/python}"
 WEIBAO="$PROJECT/.venv/bin/weibao"
 DATE="${BENCH_DATE:-$(date -u +%F)}"
 OUT="${BENCH_OUT:-$HERE/peer/$DATE}"
 SYSTEMS="${BENCH_SYSTEMS:-peer,sqlite,postgres}"
-WORK="${BENCH_WORK:-/tmp/weibao-peer-bench}"
 PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 PG_DB="${BENCH_PG_DB:-wb_bench_peer}"
 BIND="127.0.0.1:8802"
@@ -39,9 +39,18 @@ FLAGS=(--phases create,seed,list,search,create --query-max-requests 50 --query-m
 # shellcheck disable=SC2206
 EXTRA=(${BENCH_EXTRA:-})
 
-export PYTHONPATH="$HERE/peer_compare:$HARNESS${PYTHONPATH:+:$PYTHONPATH}"
-export BENCH_PEER_HARNESS="$HARNESS" WEIBAO_PYTHON="$PY"
 mkdir -p "$OUT" "$WORK"
+# Weibao runs from a snapshot of one commit (BENCH_REV, default HEAD), never from the
+# working tree, which others may be editing while the benchmark runs.
+REV="$(git -C "$PROJECT" rev-parse --short "${BENCH_REV:-HEAD}")"
+SNAP="$WORK/src-$REV"
+if [ ! -d "$SNAP/src/weibao" ]; then
+  mkdir -p "$SNAP"
+  git -C "$PROJECT" archive --format=tar "$REV" src | tar -x -C "$SNAP"
+fi
+export WEIBAO_BENCH_COMMIT="$REV"
+export PYTHONPATH="$SNAP/src:$HERE/peer_compare:$HARNESS${PYTHONPATH:+:$PYTHONPATH}"
+export BENCH_PEER_HARNESS="$HARNESS" WEIBAO_PYTHON="$PY"
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$OUT/run.log"; }
 
@@ -57,6 +66,7 @@ machine_facts() {
     echo "python (harness, Weibao): $("$PY" -c 'import platform; print(platform.python_version())')"
     echo "sqlite: $("$PY" -c 'import sqlite3; print(sqlite3.sqlite_version)')"
     echo "postgresql: $(psql "$PG_URL/postgres" -tAc 'SHOW server_version' 2>/dev/null || echo unavailable)"
+    echo "weibao: commit $REV (snapshot in $SNAP)"
     echo "load average at start: $(cat /proc/loadavg)"
   } > "$OUT/machine.txt"
 }
@@ -107,7 +117,7 @@ run_weibao() {  # $1 = sqlite | postgres
   # compressing them takes a minute of CPU and is not what is measured).
   rm -rf "$data"
   mkdir -p "$data"
-  [ -d "$WORK/static" ] && cp -a "$WORK/static" "$data/static"
+  [ -d "$WORK/static-$REV" ] && cp -a "$WORK/static-$REV" "$data/static"
   export WEIBAO_DATA_DIR="$data"
   if [ "$db" = "postgres" ]; then
     dropdb -h 127.0.0.1 -U postgres --if-exists "$PG_DB"
@@ -132,7 +142,7 @@ run_weibao() {  # $1 = sqlite | postgres
   done
   [ -n "$granian" ] || { log "weibao/$db: granian did not start, see $data/serve.log"; return 1; }
   log "weibao/$db: serving, supervisor pid $SERVEPID, granian pid $granian"
-  [ -d "$WORK/static" ] || cp -a "$data/static" "$WORK/static"
+  [ -d "$WORK/static-$REV" ] || cp -a "$data/static" "$WORK/static-$REV"
   wait_quiet
   BENCH_SERVER_PIDS="$granian" "$PY" "$HARNESS/bench.py" --adapter weibao_adapter:WeibaoAdapter \
     --base-url "http://$BIND" "${FLAGS[@]}" "${EXTRA[@]}" \

@@ -65,6 +65,7 @@ def main() -> None:
     sep = "|---" * (len(runs) + 1) + "|"
     out = [head, sep]
 
+    seeded = max((r["phases"].get("seed", {}).get("tickets") or 0) for r in runs)
     creates = sorted({k for r in runs for k in r["phases"] if k.startswith("create")})
     for key in creates:
         cells = []
@@ -75,7 +76,7 @@ def main() -> None:
                 continue
             err = f", {sum(ph['errors'].values())} errors" if ph["errors"] else ""
             cells.append(f"**{ph['throughput_ok_per_s']:,.1f}/s**; {_lat(ph['latency_ms'], False)}{err}")
-        when = "empty DB" if key == "create" else "100k in DB"
+        when = "empty DB" if key == "create" else f"{seeded:,} in DB"
         out.append(f"| create ({when}): requests/s; ms p50/p95/p99 | " + " | ".join(cells) + " |")
     cells = []
     for r in runs:
@@ -87,7 +88,7 @@ def main() -> None:
             if rep
             else "—"
         )
-    out.append("| seed 100,000 | " + " | ".join(cells) + " |")
+    out.append(f"| seed {seeded:,} | " + " | ".join(cells) + " |")
     for kind in ("list", "search"):
         for label, query in _phase_rows(runs, kind):
             cells = [_cell(r, kind, query, s) for r, s in zip(runs, surfaces, strict=True)]

@@ -96,6 +96,9 @@ class WeibaoAdapter(Adapter):
             v = _version(dist)
             if v:
                 d[dist] = v
+        if os.environ.get("WEIBAO_BENCH_COMMIT"):
+            d["commit"] = os.environ["WEIBAO_BENCH_COMMIT"]
+            return d
         with contextlib.suppress(OSError, subprocess.CalledProcessError):
             d["commit"] = subprocess.run(
                 ["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"],
@@ -196,4 +199,6 @@ class WeibaoAdapter(Adapter):
             "--api-user",
             self.info["username"],
         ]
-        return argv, {"PYTHONPATH": harness}, str(PROJECT)
+        # Keep the caller's path (a source snapshot of Weibao may come first on it).
+        path = os.pathsep.join(p for p in (harness, os.environ.get("PYTHONPATH", "")) if p)
+        return argv, {"PYTHONPATH": path}, str(PROJECT)
