@@ -27,7 +27,7 @@ import enum
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Status(enum.StrEnum):
@@ -150,7 +150,7 @@ ACTION_LABELS = {
     Action.ACCEPT: gettext_lazy("Accept the work"),
     Action.REJECT_FIX: gettext_lazy("Reject the fix"),
     Action.FEEDBACK: gettext_lazy("Give feedback"),
-    Action.ARCHIVE: gettext_lazy("Archive"),
+    Action.ARCHIVE: pgettext_lazy("procedure step", "Archive"),
     Action.WAIT_CLIENT: gettext_lazy("Wait on client"),
     Action.SUSPEND: gettext_lazy("Suspend"),
     Action.RESUME: gettext_lazy("Resume"),

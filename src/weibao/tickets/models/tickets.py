@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weibao.core.models import TimeStampedModel
 from weibao.customers.models import Client, Contact, Deployment
@@ -37,7 +38,7 @@ class Channel(models.TextChoices):
     """Where a request came in (R1.1)."""
 
     HOTLINE = "hotline", _("Hotline")
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", pgettext_lazy("request channel", "E-mail")
     WECOM = "wecom", _("WeCom")
     DINGTALK = "dingtalk", _("DingTalk")
     FEISHU = "feishu", _("Feishu")
