@@ -331,7 +331,7 @@ def corrective_action_complete(*, actor: User, action_id: int, outcome: str) -> 
 def survey_token_issue(*, ticket: Ticket) -> str:
     """The secret of ``ticket``'s survey link, made on first call; idempotent.
 
-    Call it when a request is closed (the lead's closure step does). It does not check
+    Call it when a request is closed (``ticket_transition`` does, on archiving). It does not check
     the status: the survey itself refuses a request that is not archived. A
     conditional UPDATE makes it safe against a concurrent call: both get the same token.
     ``ticket.survey_token`` is set on the instance too, so that a later full save of
