@@ -72,9 +72,13 @@ TRUSTED_PROXIES = frozenset(env_list("TRUSTED_PROXIES", "127.0.0.1,::1"))
 INSTALLED_APPS = [
     "weibao.core",
     "weibao.accounts",
+    "weibao.notifications",
+    "weibao.intake",
     "weibao.catalog",
     "weibao.customers",
+    "weibao.sla",
     "weibao.contracts",
+    "weibao.knowledge",
     "weibao.tickets",
     "weibao.demo",
     "weibao.instance",

@@ -1,0 +1,7 @@
+"""REST API of the knowledge app, mounted under /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()
