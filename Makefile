@@ -32,7 +32,7 @@ run: install system-deps
 RUN_PACKAGES := fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 # And the tests: Chromium for browser tests, gettext for message catalogues and
 # poppler-utils (pdftotext) to read the PDFs back.
-TEST_PACKAGES := $(RUN_PACKAGES) chromium gettext poppler-utils
+TEST_PACKAGES := $(RUN_PACKAGES) chromium gettext poppler-utils dovecot-imapd
 
 define apt_ensure
 	@missing=""; \
