@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from weibao.tickets.selectors import TicketFilter, ticket_list
+from weibao.tickets.selectors import TicketFilter, ticket_count, ticket_list
 from weibao.tickets.services.tickets import ticket_update
 from weibao.tickets.tests.factories import make_ticket
 
@@ -57,6 +57,17 @@ def test_search_never_crosses_client_isolation(staff, client_a, client_b, client
 def test_search_by_the_callers_number_in_any_spelling(staff, client_a, dialled: str) -> None:
     make_ticket(actor=staff, client=client_a, title="来电报修", caller_phone="139-1234-5678")
     assert found(staff, dialled) == {"来电报修"}
+
+
+@pytest.mark.parametrize("name", ["欧阳振华", "李娜"])
+def test_search_by_the_contacts_name_finds_their_requests_and_text_matches(staff, archive_a, name: str) -> None:
+    archive_a.contact.name = name
+    archive_a.contact.save()
+    make_ticket(actor=staff, client=archive_a.client, title="门户无法访问", contact=archive_a.contact)
+    make_ticket(actor=staff, client=archive_a.client, title=f"{name}反映报表缺数")
+    make_ticket(actor=staff, client=archive_a.client, title="与此无关")
+    assert found(staff, name) == {"门户无法访问", f"{name}反映报表缺数"}
+    assert ticket_count(actor=staff, filters=TicketFilter(queue="all", q=name)) == 2
 
 
 def test_search_by_the_contacts_mobile(staff, archive_a) -> None:
