@@ -1,5 +1,6 @@
 """Service desk models; see the modules for each group."""
 
+from weibao.tickets.models.clocks import SlaBreach, SlaClock, SlaClockEvent, SlaEscalationRun
 from weibao.tickets.models.procedure import (
     MILESTONES_BY_KIND,
     DataChange,
@@ -40,6 +41,10 @@ __all__ = [
     "Review",
     "SavedFilter",
     "SignOff",
+    "SlaBreach",
+    "SlaClock",
+    "SlaClockEvent",
+    "SlaEscalationRun",
     "Survey",
     "TaskOrder",
     "Team",
