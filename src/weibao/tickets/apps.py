@@ -6,3 +6,8 @@ class TicketsConfig(AppConfig):
     name = "weibao.tickets"
     verbose_name = _("Service desk")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from weibao.tickets import intake_receiver
+
+        intake_receiver.connect()
