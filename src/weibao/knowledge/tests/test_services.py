@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from weibao.accounts.audit import AuditEvent
-from weibao.accounts.models import User
+from weibao.accounts.models import AuditEvent, User
 from weibao.catalog.models import Product, Release
 from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError
 from weibao.knowledge import selectors, services
