@@ -1,0 +1,155 @@
+"""Sending one delivery: claim, send through its channel, record the outcome.
+
+Claiming is a conditional UPDATE (pending/retrying and due -> sending); only the worker
+whose UPDATE changed the row sends, so two workers (or a task queued twice) never
+deliver twice. A failure is retried with exponential backoff; after the last attempt
+the delivery is dead-lettered and administrators get an in-app alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from weibao.accounts.models import Role, User
+from weibao.notifications.channels import REGISTRY, DeliveryError, Outgoing
+from weibao.notifications.messages import render
+from weibao.notifications.models import Delivery, InboxItem
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_BASE = dt.timedelta(seconds=30)
+# A delivery still "sending" this long after its claim lost its worker; it is retried.
+STALE_CLAIM = dt.timedelta(minutes=10)
+
+State = Delivery.State
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait before attempt ``attempts + 1``: 30 s, 1 min, 2 min, 4 min, 8 min."""
+    factor: int = 2 ** max(attempts - 1, 0)
+    return BACKOFF_BASE * factor
+
+
+def delivery_claim(*, delivery_id: int) -> bool:
+    now = timezone.now()
+    changed = Delivery.objects.filter(
+        pk=delivery_id, state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now
+    ).update(state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    return changed == 1
+
+
+def delivery_attempt(*, delivery_id: int) -> str:
+    """Claim and send one delivery; returns the state it ends in (or "skipped" if not claimed)."""
+    if not delivery_claim(delivery_id=delivery_id):
+        return "skipped"
+    delivery = Delivery.objects.select_related("notification", "endpoint", "user").get(pk=delivery_id)
+    notification = delivery.notification
+    channel = REGISTRY[delivery.channel]
+    mentions: tuple[str, ...] = ()
+    if delivery.endpoint is not None and delivery.endpoint.mention_on_duty:
+        mentions = tuple(str(m) for m in notification.on_duty)
+    try:
+        rendered = render(
+            event=notification.event, language=delivery.language, context=notification.context, link=notification.link
+        )
+        channel.send(
+            Outgoing(
+                delivery=delivery,
+                notification=notification,
+                subject=rendered.subject,
+                body=rendered.body,
+                mentions=mentions,
+            )
+        )
+    except DeliveryError as exc:
+        return _failed(delivery, exc.message, retry=exc.retry)
+    except Exception as exc:  # a bug in a channel must not leave the row "sending" forever
+        logger.exception("notification delivery %s failed", delivery.pk)
+        return _failed(delivery, f"{type(exc).__name__}: {exc}", retry=True)
+    Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
+        state=State.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return State.SENT.value
+
+
+def _failed(delivery: Delivery, error: str, *, retry: bool) -> str:
+    now = timezone.now()
+    if retry and delivery.attempts < MAX_ATTEMPTS:
+        due = now + backoff(delivery.attempts)
+        Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
+            state=State.RETRYING, next_attempt_at=due, last_error=error[:2000]
+        )
+        transaction.on_commit(lambda: _enqueue_at(delivery.pk, due))
+        return State.RETRYING.value
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
+            state=State.DEAD, last_error=error[:2000]
+        )
+        if changed:
+            dead_letter_alert(delivery=delivery, error=error)
+    return State.DEAD.value
+
+
+def _enqueue_at(delivery_id: int, due: dt.datetime) -> None:
+    from weibao.notifications.tasks import deliver
+
+    deliver.using(run_after=due).enqueue(delivery_id)
+
+
+def dead_letter_alert(*, delivery: Delivery, error: str) -> None:
+    """Tell every administrator in-app that a delivery was given up."""
+    admins = User.objects.filter(is_active=True).filter(Q(role=Role.ADMIN) | Q(is_superuser=True))
+    items = []
+    for admin in admins:
+        with translation.override(admin.language):
+            title = _("Notification delivery failed: %(channel)s") % {"channel": delivery.get_channel_display()}
+            body = _("Delivery %(key)s of event %(event)s was given up after %(attempts)s attempts: %(error)s") % {
+                "key": delivery.idempotency_key[:12],
+                "event": delivery.notification.event,
+                "attempts": delivery.attempts,
+                "error": error[:500],
+            }
+        items.append(
+            InboxItem(
+                user=admin, event="delivery.dead", title=title[:300], body=body, link="/notifications/deliveries/"
+            )
+        )
+    InboxItem.objects.bulk_create(items)
+
+
+def deliveries_requeue() -> int:
+    """Queue again deliveries whose task was lost: stale claims and due rows left waiting."""
+    now = timezone.now()
+    Delivery.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
+        state=State.RETRYING, next_attempt_at=now
+    )
+    ids = list(
+        Delivery.objects.filter(
+            state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now - dt.timedelta(minutes=2)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    from weibao.notifications.dispatch import enqueue_deliveries
+
+    enqueue_deliveries(ids)
+    return len(ids)
+
+
+def deliveries_run_due(*, limit: int = 1000) -> dict[str, int]:
+    """Send every due delivery in this process (tests, ``weibao shell``); returns counts per outcome."""
+    counts: dict[str, int] = {}
+    ids = list(
+        Delivery.objects.filter(state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        outcome = delivery_attempt(delivery_id=pk)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
