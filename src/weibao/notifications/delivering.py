@@ -127,14 +127,13 @@ def dead_letter_alert(*, delivery: Delivery, error: str) -> None:
 def deliveries_requeue() -> int:
     """Queue again deliveries whose task was lost: stale claims and due rows left waiting."""
     now = timezone.now()
-    Delivery.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        state=State.RETRYING, next_attempt_at=now
+    stale = Delivery.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    stale_ids = list(stale.values_list("pk", flat=True)[:1000])
+    Delivery.objects.filter(pk__in=stale_ids, state=State.SENDING).update(state=State.RETRYING, next_attempt_at=now)
+    waiting = Delivery.objects.filter(
+        state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now - dt.timedelta(minutes=2)
     )
-    ids = list(
-        Delivery.objects.filter(
-            state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now - dt.timedelta(minutes=2)
-        ).values_list("pk", flat=True)[:1000]
-    )
+    ids = stale_ids + list(waiting.values_list("pk", flat=True)[:1000])
     from weibao.notifications.dispatch import enqueue_deliveries
 
     enqueue_deliveries(ids)
