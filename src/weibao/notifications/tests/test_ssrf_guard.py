@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from weibao.notifications import ssrf
 from weibao.notifications.ssrf import OutboundRefusedError, guarded_client, url_check
 
 # Names a fake resolver answers, so that no test depends on real DNS.
@@ -41,7 +40,7 @@ def _fake_getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[A
 
 @pytest.fixture(autouse=True)
 def _fake_dns(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    monkeypatch.setattr(ssrf.socket, "getaddrinfo", _fake_getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", _fake_getaddrinfo)
     settings.OUTBOUND_ALLOW = []
 
 
@@ -234,7 +233,7 @@ def test_ssrf_guard_checks_at_connect_time_so_dns_rebinding_fails(
         address = host if host[0].isdigit() else next(answers)[0]
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr(ssrf.socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     url = f"http://rebind.test:{listener.port}/"
     url_check(url)  # first answer: public, the URL is accepted when saved
     with guarded_client() as client, pytest.raises(OutboundRefusedError):
