@@ -6,7 +6,7 @@ never lags the article (docs/adr/0007-chinese-search.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from weibao.catalog.models import Product, Release
 from weibao.core.errors import PermissionDeniedError, WeibaoError
 from weibao.core.snapshot import model_snapshot
 from weibao.knowledge.models import Article, ArticleFeedback, ArticleRevision, Category, SearchEntry
-from weibao.knowledge.search import Document, document_index, document_remove
+from weibao.knowledge.search import Document, document_index, document_remove, source_register
 from weibao.knowledge.selectors import article_get
 
 # Vendor roles that write articles; auditors and security officers only read.
@@ -178,7 +178,7 @@ def article_create(
     _validate(article)
     article.save()
     _revision(article, actor, _("First version"))
-    document_index(article_document(article))
+    document_index(article_document(article), new=True)
     event_record(actor=actor, action="knowledge.article.create", obj=article, after=_snapshot(article))
     return article
 
@@ -286,3 +286,13 @@ def article_viewed(*, article: Article) -> None:
     """Count one reading of the article (no audit row: views are not changes)."""
     Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
     article.view_count += 1
+
+
+def article_documents() -> Iterator[Document]:
+    """Every article as the index should hold it (for reconciliation)."""
+    for article in Article.objects.order_by("pk").iterator(chunk_size=1000):
+        yield article_document(article)
+
+
+def sources_register() -> None:
+    source_register(SearchEntry.Kind.ARTICLE, article_documents)

@@ -49,15 +49,17 @@ class Document:
             "public": self.public,
             "product_id": self.product_id,
             "release_id": self.release_id,
-            "subtype": self.subtype,
-            "status": self.status,
-            "reference": self.reference,
+            "subtype": str(self.subtype),
+            "status": str(self.status),
+            "reference": str(self.reference),
             "title": self.title[:300],
             "body": body[:BODY_LIMIT],
             "title_terms": segment(f"{self.reference} {self.title}"),
             "terms": segment(body),
         }
-        digest = hashlib.sha1(repr(sorted(values.items())).encode(), usedforsecurity=False).hexdigest()
+        # Plain strings only (a choices member and its value must digest alike).
+        picture = "\x1f".join(f"{name}={value}" for name, value in sorted(values.items()))
+        digest = hashlib.sha1(picture.encode(), usedforsecurity=False).hexdigest()
         values["digest"] = digest
         return values
 
@@ -69,10 +71,15 @@ def plain_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", _SPACES.sub(" ", text)).strip()
 
 
-def document_index(document: Document) -> SearchEntry:
-    """Write ``document`` into the index (insert or replace); the caller holds the transaction."""
+def document_index(document: Document, *, new: bool = False) -> SearchEntry:
+    """Write ``document`` into the index (insert or replace); the caller holds the transaction.
+
+    ``new``: the object was just created, so its entry is inserted at once (one query).
+    """
     values = document.fields()
     values["updated_at"] = timezone.now()
+    if new:
+        return SearchEntry.objects.create(kind=document.kind, object_id=document.object_id, **values)
     changed = SearchEntry.objects.filter(kind=document.kind, object_id=document.object_id).update(**values)
     if changed:
         return SearchEntry(kind=document.kind, object_id=document.object_id, **values)
