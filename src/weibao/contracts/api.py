@@ -39,6 +39,7 @@ from weibao.core.api_errors import (
 from weibao.core.errors import PermissionDeniedError, WeibaoError
 from weibao.customers.models import Deployment
 from weibao.customers.scope import visible_clients
+from weibao.sla.models import SlaPolicy
 
 router = Router()
 
@@ -74,6 +75,17 @@ def _engineers(ids: Iterable[int]) -> list[User]:
     return found
 
 
+def _policies(data: dict[str, Any]) -> None:
+    """Replace policy ids in ``data`` by policies; an unknown id is an error on its field."""
+    for field in ("warranty_policy", "post_warranty_policy"):
+        if data.get(field) is None:
+            continue
+        policy = SlaPolicy.objects.filter(pk=data[field]).first()
+        if policy is None:
+            raise ValidationError({field: _("No such SLA policy: %(id)s.") % {"id": data[field]}})
+        data[field] = policy
+
+
 def _reloaded(actor: User, contract: Contract) -> Contract:
     """The contract as the API shows it (balance annotated)."""
     return selectors.contract_get(actor=actor, pk=contract.pk)
@@ -103,6 +115,7 @@ def contract_create(request: HttpRequest, payload: ContractIn) -> Status[Contrac
         raise ValidationError({"client": _("Select a valid client.")})
     deployments = _deployments(data.pop("deployments"))
     engineers = _engineers(data.pop("resident_engineers"))
+    _policies(data)
     contract = services.contract_create(
         actor=actor, client=client, deployments=deployments, resident_engineers=engineers, **data
     )
@@ -123,6 +136,7 @@ def contract_update(request: HttpRequest, contract_id: int, payload: ContractPat
     changes: dict[str, Any] = payload.model_dump(exclude_unset=True)
     deployment_ids = changes.pop("deployments", None)
     engineer_ids = changes.pop("resident_engineers", None)
+    _policies(changes)
     services.contract_update(
         actor=actor,
         contract=contract,

@@ -81,6 +81,8 @@ class ContractForm(forms.ModelForm[Contract]):
             "penalty_per_miss",
             "deployments",
             "resident_engineers",
+            "warranty_policy",
+            "post_warranty_policy",
             "notes",
         ]
         widgets = {"signed_on": DATE_WIDGET, "accepted_on": DATE_WIDGET, "ends_on": DATE_WIDGET}

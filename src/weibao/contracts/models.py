@@ -121,6 +121,23 @@ class Contract(TimeStampedModel):
         settings.AUTH_USER_MODEL, blank=True, related_name="resident_contracts", verbose_name=_("resident engineers")
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Service levels (R2.5): one policy while in warranty, another after it.
+    warranty_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="warranty_contracts",
+        verbose_name=_("SLA policy in warranty"),
+    )
+    post_warranty_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="post_warranty_contracts",
+        verbose_name=_("SLA policy after warranty"),
+    )
 
     objects = ContractQuerySet.as_manager()
 

@@ -34,6 +34,10 @@ class ContractOut(Schema):
     deposit_balance: Decimal
     deployments: list[int]
     resident_engineers: list[int]
+    warranty_policy: int | None
+    warranty_policy_name: str | None
+    post_warranty_policy: int | None
+    post_warranty_policy_name: str | None
     notes: str
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -45,6 +49,22 @@ class ContractOut(Schema):
     @staticmethod
     def resolve_client_name(obj: Contract) -> str:
         return obj.client.name
+
+    @staticmethod
+    def resolve_warranty_policy(obj: Contract) -> int | None:
+        return obj.warranty_policy_id
+
+    @staticmethod
+    def resolve_warranty_policy_name(obj: Contract) -> str | None:
+        return obj.warranty_policy.name if obj.warranty_policy is not None else None
+
+    @staticmethod
+    def resolve_post_warranty_policy(obj: Contract) -> int | None:
+        return obj.post_warranty_policy_id
+
+    @staticmethod
+    def resolve_post_warranty_policy_name(obj: Contract) -> str | None:
+        return obj.post_warranty_policy.name if obj.post_warranty_policy is not None else None
 
     @staticmethod
     def resolve_phase_label(obj: Contract) -> str:
@@ -74,6 +94,8 @@ class ContractIn(Schema):
     amount: Decimal = Decimal("0")
     deposit_amount: Decimal = Decimal("0")
     penalty_per_miss: Decimal = Decimal("0")
+    warranty_policy: ObjectId | None = None
+    post_warranty_policy: ObjectId | None = None
     notes: str = ""
     deployments: list[ObjectId] = []
     resident_engineers: list[ObjectId] = []
@@ -94,6 +116,8 @@ class ContractPatch(Schema):
     amount: Decimal | None = None
     deposit_amount: Decimal | None = None
     penalty_per_miss: Decimal | None = None
+    warranty_policy: ObjectId | None = None
+    post_warranty_policy: ObjectId | None = None
     notes: str | None = None
     deployments: list[ObjectId] | None = None
     resident_engineers: list[ObjectId] | None = None

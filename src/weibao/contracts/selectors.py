@@ -16,6 +16,7 @@ from weibao.contracts.phases import Phase
 from weibao.core.errors import ObjectNotFoundError
 from weibao.customers.models import Deployment
 from weibao.customers.scope import scoped
+from weibao.sla.models import SlaPolicy
 
 # The order contracts in force are preferred in when several cover one deployment.
 _PHASE_PREFERENCE = {Phase.IN_WARRANTY: 0, Phase.POST_WARRANTY: 1, Phase.NOT_ACCEPTED: 2, Phase.EXPIRED: 3}
@@ -42,7 +43,11 @@ def contract_list(
         contracts = contracts.search(q.strip())
     if phase is not None:
         contracts = contracts.in_phase(phase, on or contract_day())
-    return contracts.select_related("client").with_balance().order_by("-signed_on", "number")
+    return (
+        contracts.select_related("client", "warranty_policy", "post_warranty_policy")
+        .with_balance()
+        .order_by("-signed_on", "number")
+    )
 
 
 def contract_get(*, actor: User, pk: int) -> Contract:
@@ -50,7 +55,8 @@ def contract_get(*, actor: User, pk: int) -> Contract:
 
     Raises ObjectNotFoundError when it does not exist or belongs to a client the actor may not see.
     """
-    contract = scoped(Contract.objects.select_related("client").with_balance(), actor).filter(pk=pk).first()
+    contracts = Contract.objects.select_related("client", "warranty_policy", "post_warranty_policy").with_balance()
+    contract = scoped(contracts, actor).filter(pk=pk).first()
     if contract is None:
         raise ObjectNotFoundError(_("Contract not found."))
     return contract
@@ -108,3 +114,19 @@ def contract_for_deployment_at(deployment: Deployment, instant: dt.datetime) -> 
         return None
     # Stable sort keeps "newest signed first" among contracts in the same phase.
     return sorted(candidates, key=lambda c: _PHASE_PREFERENCE[c.phase_at(instant)])[0]
+
+
+def contract_policy_at(contract: Contract, instant: dt.datetime | None = None) -> SlaPolicy | None:
+    """The SLA policy ``contract`` binds at ``instant`` (default now), by its phase then (R2.5).
+
+    In warranty: the warranty policy. After warranty: the post-warranty policy.
+    Before acceptance the warranty policy also applies (the system is being
+    delivered under the contract's warranty terms); an expired contract binds none.
+    Uses the loaded relations (no query when they are select_related).
+    """
+    phase = contract.phase_at(instant)
+    if phase in (Phase.IN_WARRANTY, Phase.NOT_ACCEPTED):
+        return contract.warranty_policy
+    if phase == Phase.POST_WARRANTY:
+        return contract.post_warranty_policy
+    return None

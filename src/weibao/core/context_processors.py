@@ -14,7 +14,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
         _("Service desk"),
         [
             (_("Requests"), "tickets:queue", ""),
-            (_("Service levels"), "core:area", "sla"),
+            (_("Service levels"), "sla:index", ""),
             (_("Knowledge base"), "core:area", "knowledge"),
         ],
     ),

@@ -34,6 +34,8 @@ CONTRACT_EDITABLE_FIELDS = frozenset(
         "deposit_amount",
         "penalty_per_miss",
         "notes",
+        "warranty_policy",
+        "post_warranty_policy",
     }
 )
 

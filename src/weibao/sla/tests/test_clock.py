@@ -151,7 +151,7 @@ def test_naive_datetimes_and_negative_durations_are_refused() -> None:
 
 def test_a_compiled_calendar_cannot_be_changed() -> None:
     with pytest.raises(AttributeError):
-        NINE_TO_SIX.tz = "UTC"  # type: ignore[misc]
+        NINE_TO_SIX.tz = "UTC"
 
 
 # -- properties ----------------------------------------------------------------
