@@ -64,8 +64,13 @@ def _to_us(instant: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
 
 
+_fromtimestamp = dt.datetime.fromtimestamp
+
+
 def _from_us(us: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=us)
+    # Exact: below 2**53 microseconds the float is off by under 0.25 µs and
+    # fromtimestamp rounds to the nearest microsecond (tested against timedelta).
+    return _fromtimestamp(us / _US, UTC)
 
 
 def _local_us(day: dt.date, at: dt.time, zone: dt.tzinfo) -> int:

@@ -184,3 +184,13 @@ def test_deadlines_are_monotonic_in_start_and_duration(t1: dt.datetime, t2: dt.d
     assert WITH_LUNCH.add(early, short) <= WITH_LUNCH.add(late, short)
     assert WITH_LUNCH.add(early, short) <= WITH_LUNCH.add(early, long)
     assert WITH_LUNCH.add(early, short) >= early
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=0, max_value=2**52))
+def test_instants_convert_to_microseconds_and_back_exactly(us: int) -> None:
+    from weibao.sla.clock import _from_us, _to_us
+
+    expected = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
+    assert _from_us(us) == expected
+    assert _to_us(expected) == us
