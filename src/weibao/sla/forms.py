@@ -139,7 +139,9 @@ class TargetForm(forms.Form):
         label=_("Within"), max_length=40, help_text=_("Working time on the calendar: 15m, 4h, 1h30m, 2d (48h).")
     )
     calendar = forms.ModelChoiceField(label=_("Calendar"), queryset=Calendar.objects.order_by("name"))
-    warn_percent = forms.IntegerField(label=_("Warn at (% of the time used)"), min_value=1, max_value=99, initial=75)
+    warn_percent = forms.IntegerField(
+        label=_("Warn at (percent of the time used)"), min_value=1, max_value=99, initial=75
+    )
     penalty_amount = forms.DecimalField(
         label=_("Penalty per miss (CNY)"), required=False, min_value=0, max_digits=12, decimal_places=2
     )

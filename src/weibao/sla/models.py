@@ -177,7 +177,7 @@ class SlaTarget(models.Model):
     )
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="targets", verbose_name=_("calendar"))
     warn_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of the time used)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
+        _("warn at (percent of the time used)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     penalty_amount = models.DecimalField(
         _("penalty per miss (CNY)"),
