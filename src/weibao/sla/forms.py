@@ -135,9 +135,7 @@ class TargetForm(forms.Form):
         empty_value=None,
         choices=[("", _("Every level")), *Level.choices],
     )
-    seconds = DurationField(
-        label=_("Within"), max_length=40, help_text=_("Working time on the calendar: 15m, 4h, 1h30m, 2d (48h).")
-    )
+    seconds = DurationField(label=_("Within"), help_text=_("Working time on the calendar: 15m, 4h, 1h30m, 2d (48h)."))
     calendar = forms.ModelChoiceField(label=_("Calendar"), queryset=Calendar.objects.order_by("name"))
     warn_percent = forms.IntegerField(
         label=_("Warn at (percent of the time used)"), min_value=1, max_value=99, initial=75
@@ -160,7 +158,7 @@ def _staff_roles() -> list[tuple[str, str]]:
 class EscalationForm(forms.Form):
     order = forms.IntegerField(label=_("Order"), min_value=1, max_value=99, required=False)
     after_seconds = DurationField(
-        label=_("After the miss"), max_length=40, required=False, help_text=_("Wall-clock time; empty: at once.")
+        label=_("After the miss"), required=False, help_text=_("Wall-clock time; empty: at once.")
     )
     raise_level = forms.BooleanField(label=_("Raise the level"), required=False)
     notify_roles = forms.MultipleChoiceField(

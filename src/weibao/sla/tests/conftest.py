@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import make_user
 from django.test import Client as HttpClient
 from django.utils import translation
 
-from conftest import make_user
 from weibao.accounts.models import Role, User
 from weibao.sla import registry
 from weibao.sla.models import Calendar
@@ -28,7 +28,7 @@ def _request_kinds() -> None:
 
 @pytest.fixture
 def manager(db: None) -> User:
-    return make_user("manager", Role.SERVICE_MANAGER)
+    return make_user("manager", Role.SERVICE_MANAGER, language="en")
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from conftest import ClientArchive
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from conftest import ClientArchive
 from weibao.accounts.models import AuditEvent, User
 from weibao.contracts.selectors import contract_policy_at
 from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError
@@ -245,9 +245,12 @@ def test_policy_targets_carry_their_escalation_steps(manager: User, staff: User,
     services.escalation_create(actor=manager, target=target, after_seconds=3600, notify_assignee=True)
     (spec,) = selectors.policy_targets(policy_id=policy.pk, kind="fault", level=1)
     first, second = spec.escalations
-    assert first.raise_level and first.notify_roles == ("service_manager",) and first.notify_user_ids == (staff.pk,)
+    assert first.raise_level
+    assert first.notify_roles == ("service_manager",)
+    assert first.notify_user_ids == (staff.pk,)
     assert first.reassign_team_id == 7
-    assert second.after_seconds == 3600 and second.notify_assignee
+    assert second.after_seconds == 3600
+    assert second.notify_assignee
 
 
 @pytest.mark.parametrize(
