@@ -120,6 +120,18 @@ def decode_header(value: str | None) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
+def header_text(message: Message, name: str) -> str:
+    """Header ``name`` as text: RFC 2047 words decoded, raw 8-bit bytes (UTF-8 or GB18030) read too."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            text = str(value)
+            if any("\udc80" <= c <= "\udcff" for c in text):
+                text = decode_bytes(text.encode("ascii", "surrogateescape"), None)
+                return re.sub(r"\s+", " ", text).strip() if "=?" not in text else decode_header(text)
+            return decode_header(text)
+    return ""
+
+
 def _ids(value: str | None) -> list[str]:
     return re.findall(r"<[^<>\s]+>", str(value or ""))
 
@@ -243,13 +255,13 @@ def parse(raw: bytes) -> ParsedMail:
     if not text.strip() and html.strip():
         text = html_to_text(html)
     main, quoted = split_quoted(text)
-    sender_name, sender = email.utils.parseaddr(decode_header(message.get("From")))
+    sender_name, sender = email.utils.parseaddr(header_text(message, "From"))
     message_ids = _ids(message.get("Message-ID"))
     return ParsedMail(
         message_id=message_ids[0] if message_ids else "",
         in_reply_to=_ids(message.get("In-Reply-To")),
         references=_ids(message.get("References")),
-        subject=decode_header(message.get("Subject")),
+        subject=header_text(message, "Subject"),
         sender=sender.lower(),
         sender_name=sender_name,
         text=main,

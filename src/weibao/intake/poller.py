@@ -25,7 +25,7 @@ from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencr
 from weibao.intake import services
 from weibao.intake.crypto import secret_open
 from weibao.intake.models import Mailbox, Source
-from weibao.intake.parsing import decode_header, dedup_key
+from weibao.intake.parsing import dedup_key, header_text
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +83,8 @@ def mailbox_connect(mailbox: Mailbox) -> BaseMailBox:
 def _headers(raw: bytes) -> tuple[str, str, str]:
     head = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
     ids = re.findall(r"<[^<>\s]+>", str(head.get("Message-ID", "")))
-    sender = email.utils.parseaddr(decode_header(head.get("From")))[1].lower()
-    return (ids[0] if ids else ""), sender, decode_header(head.get("Subject"))
+    sender = email.utils.parseaddr(header_text(head, "From"))[1].lower()
+    return (ids[0] if ids else ""), sender, header_text(head, "Subject")
 
 
 def _mark_seen(imap: BaseMailBox, uids: list[str]) -> None:
