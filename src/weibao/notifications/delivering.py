@@ -37,19 +37,19 @@ def backoff(attempts: int) -> dt.timedelta:
     return BACKOFF_BASE * factor
 
 
-def delivery_claim(*, delivery_id: int) -> bool:
+def delivery_claim(*, key: str) -> bool:
     now = timezone.now()
     changed = Delivery.objects.filter(
-        pk=delivery_id, state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now
+        idempotency_key=key, state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now
     ).update(state=State.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     return changed == 1
 
 
-def delivery_attempt(*, delivery_id: int) -> str:
-    """Claim and send one delivery; returns the state it ends in (or "skipped" if not claimed)."""
-    if not delivery_claim(delivery_id=delivery_id):
+def delivery_attempt(*, key: str) -> str:
+    """Claim and send the delivery with idempotency key ``key``; returns its new state, or "skipped" if not claimed."""
+    if not delivery_claim(key=key):
         return "skipped"
-    delivery = Delivery.objects.select_related("notification", "endpoint", "user").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("notification", "endpoint", "user").get(idempotency_key=key)
     notification = delivery.notification
     channel = REGISTRY[delivery.channel]
     mentions: tuple[str, ...] = ()
@@ -86,7 +86,7 @@ def _failed(delivery: Delivery, error: str, *, retry: bool) -> str:
         Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
             state=State.RETRYING, next_attempt_at=due, last_error=error[:2000]
         )
-        transaction.on_commit(lambda: _enqueue_at(delivery.pk, due))
+        transaction.on_commit(lambda: _enqueue_at(delivery.idempotency_key, due))
         return State.RETRYING.value
     with transaction.atomic():
         changed = Delivery.objects.filter(pk=delivery.pk, state=State.SENDING).update(
@@ -97,10 +97,10 @@ def _failed(delivery: Delivery, error: str, *, retry: bool) -> str:
     return State.DEAD.value
 
 
-def _enqueue_at(delivery_id: int, due: dt.datetime) -> None:
+def _enqueue_at(key: str, due: dt.datetime) -> None:
     from weibao.notifications.tasks import deliver
 
-    deliver.using(run_after=due).enqueue(delivery_id)
+    deliver.using(run_after=due).enqueue(key)
 
 
 def dead_letter_alert(*, delivery: Delivery, error: str) -> None:
@@ -128,27 +128,29 @@ def deliveries_requeue() -> int:
     """Queue again deliveries whose task was lost: stale claims and due rows left waiting."""
     now = timezone.now()
     stale = Delivery.objects.filter(state=State.SENDING, claimed_at__lt=now - STALE_CLAIM)
-    stale_ids = list(stale.values_list("pk", flat=True)[:1000])
-    Delivery.objects.filter(pk__in=stale_ids, state=State.SENDING).update(state=State.RETRYING, next_attempt_at=now)
+    stale_keys = list(stale.values_list("idempotency_key", flat=True)[:1000])
+    Delivery.objects.filter(idempotency_key__in=stale_keys, state=State.SENDING).update(
+        state=State.RETRYING, next_attempt_at=now
+    )
     waiting = Delivery.objects.filter(
         state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=now - dt.timedelta(minutes=2)
     )
-    ids = stale_ids + list(waiting.values_list("pk", flat=True)[:1000])
+    keys = stale_keys + list(waiting.values_list("idempotency_key", flat=True)[:1000])
     from weibao.notifications.dispatch import enqueue_deliveries
 
-    enqueue_deliveries(ids)
-    return len(ids)
+    enqueue_deliveries(keys)
+    return len(keys)
 
 
 def deliveries_run_due(*, limit: int = 1000) -> dict[str, int]:
     """Send every due delivery in this process (tests, ``weibao shell``); returns counts per outcome."""
     counts: dict[str, int] = {}
-    ids = list(
+    keys = list(
         Delivery.objects.filter(state__in=[State.PENDING, State.RETRYING], next_attempt_at__lte=timezone.now())
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("idempotency_key", flat=True)[:limit]
     )
-    for pk in ids:
-        outcome = delivery_attempt(delivery_id=pk)
+    for key in keys:
+        outcome = delivery_attempt(key=key)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts

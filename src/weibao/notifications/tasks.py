@@ -8,6 +8,6 @@ from weibao.notifications.delivering import delivery_attempt
 
 
 @task()
-def deliver(delivery_id: int) -> str:
-    """Send one delivery if it is still due; a duplicate task for the same id does nothing."""
-    return delivery_attempt(delivery_id=delivery_id)
+def deliver(key: str) -> str:
+    """Send the delivery with idempotency key ``key`` if it is still due; a duplicate task does nothing."""
+    return delivery_attempt(key=key)

@@ -223,8 +223,8 @@ def test_a_webhook_to_a_refused_address_is_dead_at_once_without_a_connection(
 def test_a_delivery_is_claimed_once_so_a_second_task_for_it_does_nothing(platforms: FakePlatforms) -> None:
     _webhook(platforms)
     delivery = _notify()
-    assert delivery_attempt(delivery_id=delivery.pk) == "sent"
-    assert delivery_attempt(delivery_id=delivery.pk) == "skipped"
+    assert delivery_attempt(key=delivery.idempotency_key) == "sent"
+    assert delivery_attempt(key=delivery.idempotency_key) == "skipped"
     assert platforms.hits == {delivery.idempotency_key: 1}
 
 

@@ -35,9 +35,9 @@ def test_two_workers_deliver_each_notification_exactly_once(platforms: FakePlatf
             context={"number": f"WB-{number:04d}", "title": "load"},
             dedup_key=f"two-workers:{number}",
         )
-    ids = list(Delivery.objects.values_list("pk", flat=True))
-    assert len(ids) == NOTIFICATIONS
-    enqueue_deliveries(ids)  # every delivery queued twice, as after a requeue
+    keys = list(Delivery.objects.values_list("idempotency_key", flat=True))
+    assert len(keys) == NOTIFICATIONS
+    enqueue_deliveries(keys)  # every delivery queued twice, as after a requeue
     env = postgres_test_env(tmp_path, WEIBAO_OUTBOUND_ALLOW="127.0.0.1/32")
     command = [sys.executable, "-m", "weibao.cli", "worker", "--batch", "--no-startup-delay", "--interval", "0.05"]
     workers = [

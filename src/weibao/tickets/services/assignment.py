@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
 from weibao.core.errors import WeibaoError
+from weibao.tickets import notify as ticket_notify
 from weibao.tickets.models import Team, Ticket, TicketEvent
 from weibao.tickets.services._common import (
     is_worker,
@@ -92,6 +93,7 @@ def _assign(*, ticket: Ticket, actor: User, assignee: User | None, team: Team | 
     ticket_save(ticket=ticket, actor=actor, action=f"ticket.{how}", before=before)
     if assignee is not None:
         ticket.followers.add(assignee)
+    ticket_notify.request_assigned(ticket=ticket, actor=actor)
     return ticket
 
 

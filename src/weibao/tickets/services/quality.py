@@ -44,6 +44,7 @@ from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError, Weiba
 from weibao.core.sanitize import text_to_html
 from weibao.core.snapshot import model_snapshot
 from weibao.customers.scope import scoped
+from weibao.tickets import notify as ticket_notify
 from weibao.tickets import workflow
 from weibao.tickets.models import (
     CallbackTask,
@@ -147,6 +148,7 @@ def complaint_ensure(*, ticket: Ticket, actor: User | None) -> Complaint | None:
         client_id=ticket.client_id,
         after=model_snapshot(complaint, COMPLAINT_FIELDS),
     )
+    ticket_notify.complaint_created(complaint=complaint)
     return complaint
 
 

@@ -21,6 +21,7 @@ from weibao.customers.models import Client, Contact, Deployment
 from weibao.customers.scope import client_id_of
 from weibao.customers.services.technical_files import SNIFF_BYTES, upload_errors
 from weibao.customers.uploads import clean_file_name, sniff_content_type
+from weibao.tickets import notify as ticket_notify
 from weibao.tickets import workflow
 from weibao.tickets.models import Attachment, Channel, Ticket, TicketEvent
 from weibao.tickets.services._common import (
@@ -194,6 +195,7 @@ def ticket_create(
         _store_attachments(ticket=ticket, event=event, actor=actor, files=files, internal=False)
     complaint_ensure(ticket=ticket, actor=actor)
     event_record(actor=actor, action="ticket.create", obj=ticket, client_id=client.pk, after=snapshot(ticket))
+    ticket_notify.request_created(ticket=ticket)
     return ticket
 
 
@@ -302,6 +304,7 @@ def ticket_transition(
         data={"action": step.value, "from": source.value, "to": target.value},
     )
     ticket_save(ticket=ticket, actor=actor, action=f"ticket.{step.value}", before=before)
+    ticket_notify.status_changed(ticket=ticket, target=target)
     if step == Action.MERGE and merge_into is not None:
         timeline_add(
             ticket=merge_into,
@@ -388,6 +391,7 @@ def ticket_reply(
             data={"action": Action.RESUME.value, "from": Status.PENDING_CLIENT.value, "to": ticket.status},
         )
     ticket_save(ticket=ticket, actor=actor, action="ticket.note" if internal else "ticket.reply", before=before)
+    ticket_notify.request_replied(ticket=ticket, event=event, actor=actor)
     return event
 
 
