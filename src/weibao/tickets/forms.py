@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from weibao.accounts.models import User
+from weibao.core.widgets import selects_fast
 from weibao.customers.models import Client, Contact, Deployment
 from weibao.customers.scope import visible_clients
 from weibao.tickets import workflow
@@ -119,6 +120,7 @@ class QueueFilterForm(forms.Form):
         _queryset(self, "deployment", deployments.order_by("client__name", "name"))
         _queryset(self, "assignee", workers())
         _queryset(self, "team", Team.objects.order_by("name"))
+        selects_fast(self)
 
     def ticket_filter(self) -> TicketFilter:
         """The selector's filter from the valid fields (invalid ones are dropped)."""
@@ -163,6 +165,7 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         _queryset(self, "assignee", workers())
         _queryset(self, "team", Team.objects.order_by("name"))
+        selects_fast(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
