@@ -15,7 +15,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
         [
             (_("Requests"), "tickets:queue", ""),
             (_("Service levels"), "sla:index", ""),
-            (_("Knowledge base"), "core:area", "knowledge"),
+            (_("Knowledge base"), "knowledge:article_list", ""),
         ],
     ),
     (
@@ -48,7 +48,14 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
 
 # Client users work in the portal; the vendor's areas above are not theirs.
 CLIENT_NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
-    (_("Service desk"), [(_("My requests"), "portal:list", ""), (_("Open a request"), "portal:create", "")]),
+    (
+        _("Service desk"),
+        [
+            (_("My requests"), "portal:list", ""),
+            (_("Open a request"), "portal:create", ""),
+            (_("Knowledge base"), "knowledge:portal_list", ""),
+        ],
+    ),
 ]
 
 

@@ -6,7 +6,8 @@ never lags the article (docs/adr/0007-chinese-search.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -296,3 +297,34 @@ def article_documents() -> Iterator[Document]:
 
 def sources_register() -> None:
     source_register(SearchEntry.Kind.ARTICLE, article_documents)
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    """An article's first text prefilled from a resolved request (R4: record every question)."""
+
+    request_id: int
+    title: str
+    body: str
+    workaround: str
+    kind: str
+    product_id: int | None
+    release_id: int | None
+
+
+# The service desk (a higher layer) registers the function that reads a request for an actor.
+REQUEST_DRAFTS: list[Callable[[User, int], RequestDraft | None]] = []
+
+
+def request_draft_register(reader: Callable[[User, int], RequestDraft | None]) -> None:
+    if reader not in REQUEST_DRAFTS:
+        REQUEST_DRAFTS.append(reader)
+
+
+def request_draft(*, actor: User, request_id: int) -> RequestDraft | None:
+    """The article draft for a resolved request the actor may see; None if there is none."""
+    for reader in REQUEST_DRAFTS:
+        draft = reader(actor, request_id)
+        if draft is not None:
+            return draft
+    return None

@@ -18,9 +18,13 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from weibao.accounts.models import User
 from weibao.customers.models import Deployment
-from weibao.knowledge.models import SearchEntry
+from weibao.customers.scope import scoped
+from weibao.knowledge.models import Article, SearchEntry
 from weibao.knowledge.search import Document, document_index, document_remove, source_register
+from weibao.knowledge.search.index import plain_text
+from weibao.knowledge.services import RequestDraft, request_draft_register
 from weibao.tickets.models import Ticket
 
 # Fields of a request the index reads; a save of other fields only leaves the entry as it is.
@@ -91,3 +95,23 @@ def ticket_documents() -> Iterator[Document]:
 post_save.connect(_saved, sender=Ticket, dispatch_uid="weibao.tickets.search_sync.saved")
 post_delete.connect(_deleted, sender=Ticket, dispatch_uid="weibao.tickets.search_sync.deleted")
 source_register(SearchEntry.Kind.REQUEST, ticket_documents)
+
+
+def ticket_article_draft(actor: User, request_id: int) -> RequestDraft | None:
+    """A resolved request the actor may see, as the first text of a knowledge-base article."""
+    ticket = scoped(Ticket.objects.select_related("deployment"), actor).filter(pk=request_id).first()
+    if ticket is None or not ticket.resolution.strip():
+        return None
+    deployment = ticket.deployment
+    return RequestDraft(
+        request_id=ticket.pk,
+        title=ticket.title,
+        body=plain_text(ticket.description) or ticket.title,
+        workaround=plain_text(ticket.resolution),
+        kind=Article.Kind.KNOWN_ERROR if ticket.kind == "fault" else Article.Kind.FAQ,
+        product_id=deployment.product_id if deployment else None,
+        release_id=deployment.release_id if deployment else None,
+    )
+
+
+request_draft_register(ticket_article_draft)
