@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
             (_("Requests"), "tickets:queue", ""),
             (_("Service levels"), "sla:index", ""),
             (_("Knowledge base"), "knowledge:article_list", ""),
+            (_("Inbound review"), "intake:review_list", ""),
         ],
     ),
     (
