@@ -36,6 +36,7 @@ from weibao.customers.scope import client_id_of, scoped, visible_clients
 from weibao.customers.uploads import attachment_disposition
 from weibao.tickets import selectors, workflow
 from weibao.tickets.api_assignment import router as assignment_router
+from weibao.tickets.api_clocks import router as clocks_router
 from weibao.tickets.api_common import (
     References,
     named_as_in_the_request,
@@ -66,6 +67,7 @@ router = Router()
 router.add_router("", assignment_router)
 router.add_router("", procedure_router)
 router.add_router("", quality_router)
+router.add_router("", clocks_router)
 TIMELINE_PAGE_SIZE = 100
 # A reply's text is ``text`` in requests: the error shape cannot name a field ``body``.
 TEXT_NAMES = {"body": "text"}

@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from weibao.tickets import intake_receiver
+        from weibao.tickets import clock_receivers, intake_receiver
 
         intake_receiver.connect()
+        clock_receivers.connect()

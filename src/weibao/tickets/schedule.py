@@ -1,4 +1,4 @@
-"""Periodic work of the service desk: the weekly callback sample (R7)."""
+"""Periodic work of the service desk: the weekly callback sample (R7) and the service-level clocks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from weibao.core.scheduler import periodic
+from weibao.tickets.services.clock_tick import clocks_tick
 from weibao.tickets.services.quality import callback_sample_draw
 
 
@@ -19,3 +20,10 @@ from weibao.tickets.services.quality import callback_sample_draw
 def draw_callback_sample() -> None:
     today = timezone.localdate(timezone.now(), timezone=zoneinfo.ZoneInfo(settings.TIME_ZONE))
     callback_sample_draw(week=today)
+
+
+# Service-level clocks: warnings, breaches and escalation steps now due (see services/clock_tick.py).
+# A tick with nothing due is one empty index range on ``next_check_at``.
+@periodic("tickets.sla_tick", every=dt.timedelta(seconds=30))
+def sla_tick() -> None:
+    clocks_tick()

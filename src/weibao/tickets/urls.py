@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from weibao.tickets.views import actions, detail, exports, intake, procedure, queues
+from weibao.tickets.views import actions, clocks, detail, exports, intake, procedure, queues
 
 app_name = "tickets"
 
@@ -46,4 +46,7 @@ urlpatterns = [
     path("<int:pk>/parent/", procedure.parent, name="parent"),
     path("<int:pk>/merge/", procedure.merge, name="merge"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
+    path("<int:pk>/sla/reapply/", clocks.reapply, name="sla_reapply"),
+    path("<int:pk>/sla/waive/", clocks.waive, name="sla_waive"),
+    path("sla/breaching/", clocks.breaching, name="sla_breaching"),
 ]

@@ -13,6 +13,7 @@ from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError, Weiba
 from weibao.core.snapshot import model_snapshot
 from weibao.customers.scope import scoped
 from weibao.tickets.models import Ticket, TicketEvent
+from weibao.tickets.services.clocks import clocks_follow, clocks_on_record
 from weibao.tickets.workflow import Side, TransitionRefused
 
 # Vendor roles that work on requests; auditors and security officers only read.
@@ -138,6 +139,7 @@ def ticket_save(
 ) -> None:
     """Save a locked request with its version bumped, and write the audit row."""
     ticket.version += 1
+    fields = clocks_follow(ticket=ticket, actor=actor, action=action, before=before, fields=fields)
     if fields is None:
         ticket.save()
     else:
@@ -155,6 +157,7 @@ def ticket_save(
 def record_audit(*, actor: User | None, action: str, record: Model, ticket: Ticket) -> None:
     """The audit row for a procedure record written on ``ticket`` (its fields as ``after``)."""
     fields = [f.name for f in record._meta.concrete_fields if f.name not in {"signature"}]
+    clocks_on_record(ticket=ticket, actor=actor, action=action, record=record)
     event_record(
         actor=actor, action=action, obj=record, client_id=ticket.client_id, after=model_snapshot(record, fields)
     )

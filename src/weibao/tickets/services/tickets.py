@@ -34,6 +34,7 @@ from weibao.tickets.services._common import (
     ticket_save,
     timeline_add,
 )
+from weibao.tickets.services.clocks import clocks_start
 from weibao.tickets.services.numbers import number_next
 from weibao.tickets.services.quality import complaint_ensure, survey_token_issue
 from weibao.tickets.workflow import Action, Side, Status, TransitionRefused
@@ -194,6 +195,7 @@ def ticket_create(
     if files:
         _store_attachments(ticket=ticket, event=event, actor=actor, files=files, internal=False)
     complaint_ensure(ticket=ticket, actor=actor)
+    clocks_start(ticket=ticket, actor=actor)
     event_record(actor=actor, action="ticket.create", obj=ticket, client_id=client.pk, after=snapshot(ticket))
     ticket_notify.request_created(ticket=ticket)
     return ticket

@@ -242,5 +242,38 @@ QUALITY_API: dict[str, Params] = {
     "ticket_callback_record": callback_id,
 }
 
-ROUTES: dict[str, Params] = {**AGENT_ROUTES, **PORTAL_ROUTES, **DOCUMENT_ROUTES, **QUALITY_ROUTES}
-API: dict[str, Params] = {**TICKET_API, **PROCEDURE_API, **QUALITY_API}
+
+def clock_id(archive: Any) -> dict[str, int]:
+    """A service-level clock of the archive's request (its policy's, or one made here)."""
+    from django.utils import timezone
+
+    from weibao.sla.models import Calendar
+    from weibao.tickets.models import SlaClock
+
+    def make(ticket: Ticket, agent: User) -> SlaClock:
+        found = ticket.sla_clocks.order_by("id").first()
+        if found is not None:
+            return found
+        calendar = Calendar.objects.get_or_create(name="隔离检查日历", defaults={"always_on": True})[0]
+        return SlaClock.objects.create(
+            ticket=ticket,
+            metric="response",
+            level=3,
+            calendar_id=calendar.pk,
+            target_seconds=3600,
+            started_at=timezone.now(),
+            segment_start=timezone.now(),
+        )
+
+    return {"clock_id": _archive_record(archive, "sla_clock", make)}
+
+
+CLOCK_API: dict[str, Params] = {
+    "ticket_clocks": ticket_id,
+    "ticket_clocks_reapply": ticket_id,
+    "sla_clock_waive": clock_id,
+}
+CLOCK_ROUTES: dict[str, Params] = {"tickets:sla_reapply": ticket_pk, "tickets:sla_waive": ticket_pk}
+
+ROUTES: dict[str, Params] = {**AGENT_ROUTES, **PORTAL_ROUTES, **DOCUMENT_ROUTES, **QUALITY_ROUTES, **CLOCK_ROUTES}
+API: dict[str, Params] = {**TICKET_API, **PROCEDURE_API, **QUALITY_API, **CLOCK_API}
