@@ -59,9 +59,7 @@ def test_another_clients_request_or_clock_answers_404(ticket: Ticket, as_client_
     assert as_client_b.post(f"/api/v1/tickets/{ticket.pk}/clocks/reapply", {}, content_type=JSON).status_code == 404
 
 
-def test_a_waiver_without_reason_or_consenting_person_is_refused_by_field(
-    ticket: Ticket, as_admin: HttpClient
-) -> None:
+def test_a_waiver_without_reason_or_consenting_person_is_refused_by_field(ticket: Ticket, as_admin: HttpClient) -> None:
     clock = SlaClock.objects.get(ticket=ticket, metric="resolve")
     response = as_admin.post(f"/api/v1/sla-clocks/{clock.pk}/waive", {"reason": ""}, content_type=JSON)
     assert response.status_code in {400, 422}
