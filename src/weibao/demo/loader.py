@@ -37,6 +37,7 @@ from weibao.customers.models import (
     TechnicalFile,
 )
 from weibao.demo import dataset
+from weibao.demo.dataset.knowledge import knowledge_load
 from weibao.demo.dataset.specs import ClientSpec, ContractSpec, DeploymentSpec, FileSpec, UserSpec
 from weibao.demo.tickets import tickets_load
 from weibao.tickets.models import Team, Ticket
@@ -142,6 +143,7 @@ class _Loader:
         for file in dataset.FILES:
             self._file(file)
         tickets_load(self.created, self.present)
+        knowledge_load(self.created, self.present)
         return self._finish()
 
     def _ensure(self, key: str, model: type[M], lookup: dict[str, Any], **fields: Any) -> M:
