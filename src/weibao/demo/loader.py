@@ -38,6 +38,7 @@ from weibao.customers.models import (
 )
 from weibao.demo import dataset
 from weibao.demo.dataset.knowledge import knowledge_load
+from weibao.demo.dataset.sla import sla_bind
 from weibao.demo.dataset.specs import ClientSpec, ContractSpec, DeploymentSpec, FileSpec, UserSpec
 from weibao.demo.tickets import tickets_load
 from weibao.tickets.models import Team, Ticket
@@ -142,6 +143,7 @@ class _Loader:
             self._contract(contract)
         for file in dataset.FILES:
             self._file(file)
+        sla_bind(self.created, self.present)
         tickets_load(self.created, self.present)
         knowledge_load(self.created, self.present)
         return self._finish()
