@@ -115,3 +115,56 @@ class ThreadMessageId(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class ImApp(TimeStampedModel):
+    """A WeCom, DingTalk or Feishu app whose callbacks bring messages in.
+
+    Its callback URL is ``/intake/im/<platform>/<key>/``. Secrets (the EncodingAESKey,
+    the app secret, the encrypt key) are stored encrypted like mailbox passwords; the
+    token is a shared verification value, also encrypted.
+    """
+
+    class Platform(models.TextChoices):
+        WECOM = "wecom", _("WeCom")
+        DINGTALK = "dingtalk", _("DingTalk")
+        FEISHU = "feishu", _("Feishu")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    key = models.SlugField(_("URL key"), max_length=40, unique=True, help_text=_("The last part of the callback URL."))
+    receive_id = models.CharField(
+        _("receive id"), max_length=100, blank=True, help_text=_("WeCom: the corp ID (or suite ID) messages are for.")
+    )
+    token_encrypted = models.TextField(_("token (encrypted)"), blank=True, editable=False)
+    aes_key_encrypted = models.TextField(_("AES / encrypt key (encrypted)"), blank=True, editable=False)
+    secret_encrypted = models.TextField(_("app secret (encrypted)"), blank=True, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("IM app")
+        verbose_name_plural = _("IM apps")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookSource(TimeStampedModel):
+    """A system that posts requests as JSON to ``/intake/hooks/<key>/`` with its own token.
+
+    Only a SHA-256 digest of the token is stored; the token is shown once, when made.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    key = models.SlugField(_("URL key"), max_length=40, unique=True)
+    token_sha256 = models.CharField(max_length=64, editable=False)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook source")
+        verbose_name_plural = _("webhook sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -56,6 +56,15 @@ Handler = Callable[[InboundMessage, Release | None], tuple[str, int]]
 HANDLERS: list[Handler] = []
 
 
+# Clients a reviewer may release a message to, as (id, name): the service desk provides them.
+ClientChoices = Callable[[], list[tuple[int, str]]]
+CLIENT_CHOICES: list[ClientChoices] = []
+
+
+def client_choices() -> list[tuple[int, str]]:
+    return CLIENT_CHOICES[0]() if CLIENT_CHOICES else []
+
+
 def handler_register(handler: Handler) -> None:
     """The service desk registers the one function that turns a message into a request or reply."""
     if handler not in HANDLERS:

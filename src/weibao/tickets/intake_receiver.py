@@ -30,7 +30,7 @@ from weibao.customers.services.technical_files import upload_errors
 from weibao.intake import conf
 from weibao.intake.models import InboundMessage, Source, ThreadMessageId
 from weibao.intake.parsing import TOKEN, Attachment, ParsedMail, html_to_text, parse
-from weibao.intake.services import Ignore, Quarantine, Release, handler_register
+from weibao.intake.services import CLIENT_CHOICES, Ignore, Quarantine, Release, handler_register
 from weibao.tickets import workflow
 from weibao.tickets.models import Channel, Ticket, TicketEvent
 from weibao.tickets.services._common import snapshot, ticket_save, timeline_add
@@ -345,4 +345,6 @@ def _agent_replied(sender: type[TicketEvent], instance: TicketEvent, created: bo
 def connect() -> None:
     """Called from the service desk's AppConfig.ready."""
     handler_register(receive)
+    if not CLIENT_CHOICES:
+        CLIENT_CHOICES.append(lambda: list(Client.objects.filter(is_active=True).values_list("pk", "name")))
     post_save.connect(_agent_replied, sender=TicketEvent, dispatch_uid="intake_receiver_agent_replied")
