@@ -199,8 +199,12 @@ def resolve_checked(host: str, port: int) -> list[str]:
     return [str(a) for a in dict.fromkeys(addresses)]
 
 
-def url_check(url: str) -> None:
-    """Refuse a URL that is not http(s), carries credentials, or points at a refused address."""
+def url_check(url: str, *, unresolvable_ok: bool = False) -> None:
+    """Refuse a URL that is not http(s), carries credentials, or points at a refused address.
+
+    ``unresolvable_ok``: a host name that does not resolve *now* passes (saving a setting
+    while DNS is down); the check at connect time still applies.
+    """
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -212,7 +216,11 @@ def url_check(url: str) -> None:
         raise OutboundRefusedError(_("The URL may not carry a user name or password."))
     if not parts.hostname:
         raise OutboundRefusedError(_("The URL has no host."))
-    resolve_checked(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    try:
+        resolve_checked(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    except OutboundRefusedError as exc:
+        if not (unresolvable_ok and isinstance(exc.__cause__, socket.gaierror | UnicodeError)):
+            raise
 
 
 class GuardedBackend(httpcore.NetworkBackend):
