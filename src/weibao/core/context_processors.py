@@ -41,7 +41,7 @@ NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
         _("Analysis"),
         [
             (_("Reports"), "core:area", "reports"),
-            (_("Notifications"), "core:area", "notifications"),
+            (_("Notifications"), "notifications:inbox", ""),
         ],
     ),
 ]
@@ -55,6 +55,7 @@ CLIENT_NAVIGATION: list[tuple[Any, list[tuple[Any, str, str]]]] = [
             (_("My requests"), "portal:list", ""),
             (_("Open a request"), "portal:create", ""),
             (_("Knowledge base"), "knowledge:portal_list", ""),
+            (_("Notifications"), "notifications:inbox", ""),
         ],
     ),
 ]
