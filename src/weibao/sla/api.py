@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import Status
@@ -229,9 +230,15 @@ def calendar_days_text(request: HttpRequest, calendar_id: int, payload: DaysText
     response={200: DeadlineOut, **READ},
     operation_id="sla_calendar_deadline",
 )
-def calendar_deadline(request: HttpRequest, calendar_id: int, start: Instant, seconds: int) -> dict[str, Any]:
-    """The instant ``seconds`` of working time after ``start`` on this calendar."""
+def calendar_deadline(
+    request: HttpRequest, calendar_id: int, start: Instant | None = None, seconds: int = 0
+) -> dict[str, Any]:
+    """The instant ``seconds`` of working time after ``start`` (default now) on this calendar.
+
+    With the defaults: the next working instant from now.
+    """
     _reader(request)
+    start = start or timezone.now()
     if not 0 <= seconds <= 366 * 86400:
         raise ValidationError({"seconds": _("Give 0 to 31622400 seconds.")})
     _calendar(calendar_id)

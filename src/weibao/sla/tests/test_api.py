@@ -242,3 +242,11 @@ def test_contracts_take_and_show_their_policies_in_the_api(as_admin: HttpClient,
     event = AuditEvent.objects.filter(action="contract.update").order_by("-id").first()
     assert event is not None
     assert event.before == {"warranty_policy": warranty.pk}
+
+
+def test_the_deadline_operation_defaults_to_the_next_working_instant_from_now(
+    as_staff: HttpClient, always: Calendar
+) -> None:
+    answer = as_staff.get(f"{BASE}/calendars/{always.pk}/deadline")
+    assert answer.status_code == 200
+    assert answer.json()["seconds"] == 0
