@@ -9,10 +9,11 @@ from weibao.accounts.models import Role, User
 from weibao.customers.models import Client
 from weibao.notifications import events
 from weibao.notifications.models import Delivery, Notification
+from weibao.tickets.services import procedure
 from weibao.tickets.services.assignment import ticket_assign
 from weibao.tickets.services.tickets import ticket_reply
 from weibao.tickets.tests.factories import make_ticket
-from weibao.tickets.tests.procedure_factories import leader_of, ticket_awaiting_acceptance
+from weibao.tickets.tests.procedure_factories import leader_of, ticket_awaiting_acceptance, ticket_awaiting_feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,12 @@ def test_a_complaint_reaches_quality_staff(staff: User, client_a: Client) -> Non
     make_user("qa", Role.QUALITY)
     make_ticket(actor=staff, client=client_a, kind="complaint")
     assert _people(events.COMPLAINT_CREATED) == {"qa"}
+
+
+def test_archiving_sends_the_requester_the_survey_link(staff: User, client_a: Client, client_a_user: User) -> None:
+    ticket = ticket_awaiting_feedback(staff=staff, client_user=client_a_user, client=client_a, requester=client_a_user)
+    procedure.feedback_give(actor=client_a_user, ticket_id=ticket.pk, opinion="好", signer_name="王丽")
+    notification = Notification.objects.get(event=events.SURVEY_REQUESTED)
+    ticket.refresh_from_db()
+    assert notification.link == f"/portal/survey/{ticket.survey_token}/"
+    assert _people(events.SURVEY_REQUESTED) == {client_a_user.username}
