@@ -12,3 +12,14 @@ class TicketsConfig(AppConfig):
 
         intake_receiver.connect()
         clock_receivers.connect()
+        _sla_registry_fill()
+
+
+def _sla_registry_fill() -> None:
+    """Tell the service-level pages which request kinds and teams exist (sla cannot import tickets)."""
+    from weibao.sla.registry import request_kinds_register, teams_register
+    from weibao.tickets.models import Team
+    from weibao.tickets.workflow import KIND_LABELS
+
+    request_kinds_register([(str(kind.value), label) for kind, label in KIND_LABELS.items()])
+    teams_register(lambda: list(Team.objects.order_by("name").values_list("pk", "name")))

@@ -352,3 +352,10 @@ def test_a_contract_binds_its_policy_by_phase(manager: User, archive_a: ClientAr
     assert contract_policy_at(contract, at(2026, 1, 1, 0, 30)) == after
     assert contract_policy_at(contract, at(2024, 12, 15)) == warranty
     assert contract_policy_at(contract, at(2028, 1, 1, 9)) is None
+
+
+def test_the_service_desk_registers_its_request_kinds_for_targets() -> None:
+    from weibao.sla import registry
+
+    kinds = {value for value, _label in registry.request_kinds()}
+    assert {"fault", "complaint", "emergency", "personalised", "training"} <= kinds
