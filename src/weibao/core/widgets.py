@@ -28,7 +28,7 @@ class FastSelect(forms.Select):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
+        parts: list[str] = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
         for group_name, options, _index in widget["optgroups"]:
             if group_name:
                 parts.append(format_html('<optgroup label="{}">', group_name))
@@ -41,7 +41,7 @@ class FastSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped by format_html
 
 
-class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
+class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):  # type: ignore[type-arg]
     """Choices from one plain query instead of ``QuerySet.iterator()``.
 
     Django iterates choice querysets with a server-side cursor, which on PostgreSQL
@@ -70,7 +70,7 @@ def selects_fast(form: forms.BaseForm) -> None:
         fast.is_required = widget.is_required
         if isinstance(field, forms.ModelChoiceField):
             field.iterator = ListedModelChoiceIterator
-            fast.choices = field.choices
+            fast.choices = field.choices  # type: ignore[assignment]
         else:
             fast.choices = widget.choices
         field.widget = fast
