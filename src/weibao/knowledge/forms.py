@@ -44,3 +44,8 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Article.Status.choices])
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False)
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+
+
+class FaqForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.all(), required=False)
+    days = forms.IntegerField(label=_("Last days"), min_value=1, max_value=3660, initial=90, required=False)

@@ -155,6 +155,8 @@ class SearchEntry(models.Model):
     title_terms = models.TextField(blank=True)
     terms = models.TextField(blank=True)
     digest = models.CharField(max_length=40)
+    # When the object came into being (a request's registration); FAQ periods read it.
+    occurred_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:

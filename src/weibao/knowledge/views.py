@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -9,14 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from weibao.accounts.models import User
 from weibao.core.errors import ObjectNotFoundError, WeibaoError
+from weibao.core.pdf import pdf_render, pdf_response
 from weibao.core.web import form_add_errors
 from weibao.knowledge import selectors, services
-from weibao.knowledge.forms import ArticleFilterForm, ArticleForm, SearchForm
+from weibao.knowledge.faq import question_groups
+from weibao.knowledge.forms import ArticleFilterForm, ArticleForm, FaqForm, SearchForm
 from weibao.knowledge.links import hit_url
 from weibao.knowledge.models import Article
 from weibao.knowledge.search import Filters, search
@@ -259,3 +263,33 @@ def suggest(request: HttpRequest) -> HttpResponse:
     found = search(actor=actor, query=text, filters=Filters(kinds=["article"], published_only=True), limit=SUGGESTIONS)
     hits = [{"hit": hit, "url": hit_url(hit, actor)} for hit in found.hits]
     return render(request, "knowledge/_suggestions.html", {"hits": hits})
+
+
+def _faq(request: HttpRequest) -> dict[str, Any]:
+    _staff_only(request)
+    form = FaqForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    days = data.get("days") or 90
+    product = data.get("product")
+    until = timezone.now()
+    since = until - dt.timedelta(days=days)
+    groups = question_groups(
+        actor=_actor(request), since=since, until=until, product_id=product.pk if product else None
+    )
+    return {"form": form, "groups": groups, "since": since, "until": until, "product": product, "days": days}
+
+
+@login_required
+@require_GET
+def faq(request: HttpRequest) -> HttpResponse:
+    """Frequent questions of a period (and product): similar requests grouped, counted, with articles."""
+    return render(request, "knowledge/faq.html", _faq(request))
+
+
+@login_required
+@require_GET
+def faq_pdf(request: HttpRequest) -> HttpResponse:
+    """The same FAQ digest as a PDF."""
+    context = _faq(request)
+    content = pdf_render("knowledge/print/faq.html", context, request=request)
+    return pdf_response(f"faq-{context['until']:%Y%m%d}.pdf", content)

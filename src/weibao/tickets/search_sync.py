@@ -56,6 +56,7 @@ def ticket_document(ticket: Ticket, product: tuple[int | None, int | None] | Non
         subtype=ticket.kind,
         status=ticket.status,
         reference=ticket.number,
+        occurred_at=ticket.created_at,
     )
 
 
@@ -86,8 +87,7 @@ def ticket_documents() -> Iterator[Document]:
         pk: (product, release)
         for pk, product, release in Deployment.objects.values_list("pk", "product_id", "release_id")
     }
-    fields = ["pk", "number", "client", "deployment", "kind", "title", "description", "resolution", "status"]
-    for ticket in Ticket.objects.only(*fields).order_by("pk").iterator(chunk_size=2000):
+    for ticket in Ticket.objects.only("created_at", *INDEXED_FIELDS).order_by("pk").iterator(chunk_size=2000):
         product = products.get(ticket.deployment_id, (None, None)) if ticket.deployment_id else (None, None)
         yield ticket_document(ticket, product)
 

@@ -8,6 +8,7 @@ its documents, for the reconcile command that finds and repairs drift).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +41,7 @@ class Document:
     subtype: str = ""
     status: str = ""
     reference: str = ""
+    occurred_at: dt.datetime | None = None
 
     def fields(self) -> dict[str, object]:
         """The entry's column values (the segmented text included) for this document."""
@@ -52,6 +54,7 @@ class Document:
             "subtype": str(self.subtype),
             "status": str(self.status),
             "reference": str(self.reference),
+            "occurred_at": self.occurred_at,
             "title": self.title[:300],
             "body": body[:BODY_LIMIT],
             "title_terms": segment(f"{self.reference} {self.title}"),

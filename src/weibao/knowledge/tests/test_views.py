@@ -117,3 +117,16 @@ def test_the_pages_speak_chinese(staff: User, as_staff: HttpClient) -> None:
     page = as_staff.get(reverse("knowledge:article_list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "知识库" in page
     assert "新建文章" in page
+
+
+def test_the_faq_page_and_pdf_list_frequent_questions(staff: User, as_staff: HttpClient, client_a: Client) -> None:
+    for title in ("登录页面白屏", "登录后页面白屏"):
+        ticket_create(actor=staff, client=client_a, title=title, kind="fault", channel="hotline")
+    page = as_staff.get(reverse("knowledge:faq"), {"days": "30"})
+    assert page.context["groups"][0].count == 2
+    pdf = as_staff.get(reverse("knowledge:faq_pdf"), {"days": "30"})
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_client_isolation_clients_do_not_see_the_faq_of_all_requests(as_client_a: HttpClient) -> None:
+    assert as_client_a.get(reverse("knowledge:faq")).status_code == 404
