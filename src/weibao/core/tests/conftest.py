@@ -11,6 +11,6 @@ from weibao.core.tests.helpers import weibao, weibao_env
 def migrated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data directory with a migrated SQLite database, as after ``weibao migrate``."""
     data_dir = tmp_path_factory.mktemp("data")
-    result = weibao("migrate", "--no-input", "-v0", env=weibao_env(data_dir))
+    result = weibao("migrate", "--no-input", "-v0", env=weibao_env(data_dir), timeout=300)
     assert result.returncode == 0, result.stderr
     return data_dir
