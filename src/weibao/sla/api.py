@@ -44,6 +44,7 @@ from weibao.sla.schemas import (
     TargetOut,
     TargetPatch,
     TargetSpecOut,
+    text_time,
 )
 from weibao.sla.yeartext import YearTextError, year_text_parse
 
@@ -129,7 +130,7 @@ def calendar_list(request: HttpRequest) -> QuerySet[Calendar]:
 def calendar_create(request: HttpRequest, payload: CalendarIn) -> Status[Calendar]:
     actor = _manager(request)
     data = payload.model_dump()
-    intervals = [(i["weekday"], i["start"], i["end"]) for i in data.pop("intervals")]
+    intervals = [(i["weekday"], text_time(i["start"]), text_time(i["end"])) for i in data.pop("intervals")]
     for name in ("first_day", "last_day"):
         if data[name] is None:
             del data[name]
@@ -159,10 +160,10 @@ def calendar_update(request: HttpRequest, calendar_id: int, payload: CalendarPat
     operation_id="sla_calendar_set_intervals",
 )
 def calendar_set_intervals(request: HttpRequest, calendar_id: int, payload: IntervalsIn) -> Calendar:
-    """Replace the weekly working intervals; an end of 00:00 means midnight at the end of the day."""
+    """Replace the weekly working intervals ("HH:MM"); an end of 24:00 (or 00:00) is midnight at the end of the day."""
     actor = _manager(request)
     calendar = _calendar(calendar_id)
-    intervals = [(i.weekday, i.start, i.end) for i in payload.intervals]
+    intervals = [(i.weekday, text_time(i.start), text_time(i.end)) for i in payload.intervals]
     services.calendar_set_intervals(actor=actor, calendar=calendar, intervals=intervals)
     return _calendar(calendar_id)
 

@@ -20,10 +20,24 @@ LevelNumber = Annotated[int, Field(ge=1, le=4)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 
 
+# Local times of day as "HH:MM"; an end of "24:00" (or "00:00") is midnight at the end of the day.
+StartText = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["09:00"])]
+EndText = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", examples=["18:00"])]
+
+
+def time_text(value: dt.time, *, end: bool = False) -> str:
+    return "24:00" if end and value == dt.time(0) else f"{value:%H:%M}"
+
+
+def text_time(value: str) -> dt.time:
+    hours, minutes = (int(part) for part in value.split(":"))
+    return dt.time(0) if hours == 24 else dt.time(hours, minutes)
+
+
 class IntervalSchema(Schema):
     weekday: Annotated[int, Field(ge=1, le=7)]
-    start: dt.time
-    end: dt.time
+    start: StartText
+    end: EndText
 
 
 class CalendarOut(Schema):
@@ -39,7 +53,7 @@ class CalendarOut(Schema):
     @staticmethod
     def resolve_intervals(obj: Calendar) -> list[dict[str, object]]:
         return [
-            {"weekday": i.weekday, "start": i.start, "end": i.end}
+            {"weekday": i.weekday, "start": time_text(i.start), "end": time_text(i.end, end=True)}
             for i in sorted(obj.intervals.all(), key=lambda i: (i.weekday, i.start))
         ]
 

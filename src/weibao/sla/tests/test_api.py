@@ -32,7 +32,7 @@ def send(http: HttpClient, method: str, url: str, body: Any = None) -> Any:
 def test_staff_read_calendars_and_policies(as_staff: HttpClient, statutory: Calendar) -> None:
     calendars = as_staff.get(f"{BASE}/calendars").json()
     shipped = next(c for c in calendars if c["name"] == "中国法定工作日历")
-    assert {"weekday": 1, "start": "09:00:00", "end": "12:00:00"} in shipped["intervals"]
+    assert {"weekday": 1, "start": "09:00", "end": "12:00"} in shipped["intervals"]
     policies = as_staff.get(f"{BASE}/policies").json()
     assert any(p["is_default"] for p in policies)
     days = as_staff.get(f"{BASE}/calendars/{statutory.pk}/days?year=2026").json()
@@ -119,9 +119,10 @@ def test_a_manager_keeps_a_calendar_through_the_api(as_manager: HttpClient) -> N
         as_manager,
         "post",
         f"{BASE}/calendars",
-        {"name": "夜班", "intervals": [{"weekday": 1, "start": "20:00", "end": "00:00"}]},
+        {"name": "夜班", "intervals": [{"weekday": 1, "start": "20:00", "end": "24:00"}]},
     )
     assert created.status_code == 201
+    assert created.json()["intervals"] == [{"weekday": 1, "start": "20:00", "end": "24:00"}]
     calendar_id = created.json()["id"]
     hours = send(
         as_manager,
@@ -129,7 +130,7 @@ def test_a_manager_keeps_a_calendar_through_the_api(as_manager: HttpClient) -> N
         f"{BASE}/calendars/{calendar_id}/intervals",
         {"intervals": [{"weekday": 2, "start": "09:00", "end": "17:00"}]},
     )
-    assert hours.json()["intervals"] == [{"weekday": 2, "start": "09:00:00", "end": "17:00:00"}]
+    assert hours.json()["intervals"] == [{"weekday": 2, "start": "09:00", "end": "17:00"}]
     day = send(as_manager, "post", f"{BASE}/calendars/{calendar_id}/days", {"date": "2026-03-10", "kind": "holiday"})
     assert day.status_code == 201
     assert send(as_manager, "delete", f"{BASE}/calendar-days/{day.json()['id']}").status_code == 204
@@ -167,6 +168,18 @@ def test_a_manager_keeps_a_calendar_through_the_api(as_manager: HttpClient) -> N
         ("post", "/targets/{target}/escalations", {"notify_roles": ["king"]}, "notify_roles"),
         ("post", "/targets/{target}/escalations", {"notify_users": [999999]}, "notify_users"),
         ("post", "/calendars", {"name": "x", "time_zone": "Mars/Base"}, "time_zone"),
+        (
+            "post",
+            "/calendars",
+            {"name": "x", "intervals": [{"weekday": 1, "start": "09:00+08:00", "end": "10:00"}]},
+            "intervals",
+        ),
+        (
+            "post",
+            "/calendars",
+            {"name": "x", "intervals": [{"weekday": 1, "start": "24:00", "end": "10:00"}]},
+            "intervals",
+        ),
         (
             "post",
             "/calendars",
