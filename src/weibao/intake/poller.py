@@ -18,6 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessageFlags
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)
 BATCH = 100
+GROUP = 25
 TIMEOUT = 30
 UID = re.compile(rb"UID (\d+)")
 
@@ -93,28 +95,41 @@ def _mark_seen(imap: BaseMailBox, uids: list[str]) -> None:
 
 
 def _ingest(mailbox: Mailbox, uid_list: list[str], imap: BaseMailBox, result: PollResult) -> None:
+    """Store a batch in one transaction, process it in groups, then mark it seen.
+
+    Each step commits before the next begins, so a crash anywhere leaves either no row
+    (fetched again), ``received`` rows (processed by the next poll), or processed rows
+    whose mail is fetched again and found by its dedup key.
+    """
     _status, data = imap.client.uid("fetch", ",".join(uid_list), "(UID BODY.PEEK[])")
+    stored: list[int] = []
     done: list[str] = []
-    for item in data:
-        if not isinstance(item, tuple):
-            continue
-        found = UID.search(item[0])
-        raw = bytes(item[1])
-        result.fetched += 1
-        message_id, sender, subject = _headers(raw)
-        row, created = services.message_store(
-            source=Source.EMAIL,
-            dedup_key=dedup_key(raw, message_id),
-            raw=raw,
-            mailbox=mailbox,
-            sender=sender,
-            subject=subject,
-        )
-        result.stored += int(created)
-        result.duplicates += int(not created)
-        services.message_process(message_id=row.pk)
-        if found:
-            done.append(found.group(1).decode())
+    with transaction.atomic():
+        for item in data:
+            if not isinstance(item, tuple):
+                continue
+            found = UID.search(item[0])
+            raw = bytes(item[1])
+            result.fetched += 1
+            message_id, sender, subject = _headers(raw)
+            row, created = services.message_store(
+                source=Source.EMAIL,
+                dedup_key=dedup_key(raw, message_id),
+                raw=raw,
+                mailbox=mailbox,
+                sender=sender,
+                subject=subject,
+            )
+            result.stored += int(created)
+            result.duplicates += int(not created)
+            stored.append(row.pk)
+            if found:
+                done.append(found.group(1).decode())
+    for start in range(0, len(stored), GROUP):
+        # One commit per group; each message still has its own savepoint and state check.
+        with transaction.atomic():
+            for pk in stored[start : start + GROUP]:
+                services.message_process(message_id=pk)
     _mark_seen(imap, done)
 
 

@@ -26,7 +26,12 @@ from weibao.intake.tests.dovecot import Dovecot, dovecot_server
 
 pytestmark = pytest.mark.slow
 
-NEW, REPLIES, AUTO, STRANGERS, DUPLICATES = 20, 6, 4, 3, 3
+# Each wave of mail: three new requests, a reply to the first, an auto-reply, a stranger,
+# and the second new mail delivered twice.
+NEW, REPLIES, AUTO, STRANGERS = 3, 1, 1, 1
+STAGES = ["inside-reply", "before-store", "after-store", "inside-open", "after-process"] * 2 + ["before-seen"]
+RANDOM_KILLS = 3
+WAVES = len(STAGES) + RANDOM_KILLS
 
 
 def message(mid: str, *, sender: str = "张伟 <zhang@acme.com.cn>", subject: str, extra: str = "", body: str) -> bytes:
@@ -37,26 +42,19 @@ def message(mid: str, *, sender: str = "张伟 <zhang@acme.com.cn>", subject: st
     return (head + "\r\n").encode() + body.encode()
 
 
-def deliver_all(server: Dovecot) -> None:
-    n = 0
-    for i in range(NEW):
-        server.deliver(message(f"new-{i}", subject=f"故障 {i}", body=f"第 {i} 个故障。"), f"{(n := n + 1):03d}.eml")
-        if i < REPLIES:
-            reply = message(
-                f"reply-{i}",
-                subject=f"Re: 故障 {i}",
-                extra=f"In-Reply-To: <new-{i}@crash.test>\r\n",
-                body=f"补充 {i}。",
-            )
-            server.deliver(reply, f"{(n := n + 1):03d}.eml")
-        if i < AUTO:
-            auto = message(f"auto-{i}", subject="自动回复", extra="Auto-Submitted: auto-replied\r\n", body="休假中。")
-            server.deliver(auto, f"{(n := n + 1):03d}.eml")
-        if i < STRANGERS:
-            stranger = message(f"stranger-{i}", sender="x@unknown.example", subject="你好", body="陌生人。")
-            server.deliver(stranger, f"{(n := n + 1):03d}.eml")
-        if i < DUPLICATES:
-            server.deliver(message(f"new-{i}", subject=f"故障 {i}", body=f"第 {i} 个故障。"), f"{(n := n + 1):03d}.eml")
+def deliver_wave(server: Dovecot, wave: int) -> None:
+    mails = [message(f"new-{wave}-{j}", subject=f"故障 {wave}-{j}", body=f"第 {wave}-{j} 个故障。") for j in range(NEW)]
+    mails.insert(
+        1,
+        message(
+            f"reply-{wave}", subject="Re: 故障", extra=f"In-Reply-To: <new-{wave}-0@crash.test>\r\n", body="补充。"
+        ),
+    )
+    mails.append(message(f"auto-{wave}", subject="自动回复", extra="Auto-Submitted: auto-replied\r\n", body="休假中。"))
+    mails.append(message(f"stranger-{wave}", sender="x@unknown.example", subject="你好", body="陌生人。"))
+    mails.append(mails[2])  # new-{wave}-1 again
+    for n, raw in enumerate(mails):
+        server.deliver(raw, f"{wave:03d}-{n}.eml")
 
 
 def shell(code: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -89,17 +87,17 @@ def test_killing_the_poller_at_any_point_loses_and_duplicates_nothing(tmp_path: 
     with dovecot_server() as server:
         ready = shell(f"from weibao.intake.tests.crash_child import setup; setup({server.port})", env)
         assert ready.returncode == 0, ready.stderr
-        deliver_all(server)
         kills = 0
         log: list[str] = []
-        # Each killed run gets one or two messages further, so every stage is reached.
-        # (``before-seen`` comes last: it is reached only when the whole batch is processed.)
-        stages = ["inside-reply", "before-store", "after-store", "inside-open", "after-process"] * 2 + ["before-seen"]
-        for stage in stages:
-            out = poll_killed_at(env, stage, rng.randint(1, 2))
+        # A fresh wave before each killed run, so that every stage has work to die in.
+        for wave, stage in enumerate(STAGES):
+            deliver_wave(server, wave)
+            at = 1 if stage in {"inside-reply", "before-seen"} else rng.randint(1, 2)
+            out = poll_killed_at(env, stage, at)
             kills += f"killed at {stage}" in out
             log.append(f"{stage}: {out[-300:]}")
-        for _ in range(3):
+        for wave in range(len(STAGES), WAVES):
+            deliver_wave(server, wave)
             poll_killed_after(env, rng.uniform(1.0, 3.0))
         final = shell("from weibao.intake.tests.crash_child import poll; poll()", env)
         assert final.returncode == 0, final.stderr
@@ -107,21 +105,22 @@ def test_killing_the_poller_at_any_point_loses_and_duplicates_nothing(tmp_path: 
         report: dict[str, Any] = json.loads(
             shell("from weibao.intake.tests.crash_child import report; report()", env).stdout
         )
-    assert kills == len(stages), log
+    assert kills == len(STAGES), log
     rows = report["rows"]
     by_key = {row["dedup_key"]: row for row in rows}
-    assert len(rows) == len(by_key) == NEW + REPLIES + AUTO + STRANGERS
+    assert len(rows) == len(by_key) == WAVES * (NEW + REPLIES + AUTO + STRANGERS)
     states = Counter((row["state"], row["outcome"]) for row in rows)
     assert states == {
-        ("done", "new"): NEW,
-        ("done", "reply"): REPLIES,
-        ("ignored", ""): AUTO,
-        ("quarantined", ""): STRANGERS,
+        ("done", "new"): WAVES * NEW,
+        ("done", "reply"): WAVES * REPLIES,
+        ("ignored", ""): WAVES * AUTO,
+        ("quarantined", ""): WAVES * STRANGERS,
     }
     assert all(row["reason"] for row in rows if row["state"] in {"ignored", "quarantined"})
-    assert report["tickets"] == NEW
+    assert report["tickets"] == WAVES * NEW
     # Exactly one timeline entry per processed message.
     assert sorted(report["created_inbound"]) == sorted(r["pk"] for r in rows if r["outcome"] == "new")
     assert sorted(report["reply_inbound"]) == sorted(r["pk"] for r in rows if r["outcome"] == "reply")
-    for i in range(REPLIES):
-        assert by_key[f"mid:<reply-{i}@crash.test>"]["ticket_id"] == by_key[f"mid:<new-{i}@crash.test>"]["ticket_id"]
+    for wave in range(WAVES):
+        reply, new = by_key[f"mid:<reply-{wave}@crash.test>"], by_key[f"mid:<new-{wave}-0@crash.test>"]
+        assert reply["ticket_id"] == new["ticket_id"]
