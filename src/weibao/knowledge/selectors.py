@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
@@ -13,6 +16,8 @@ from weibao.knowledge.search import Filters, search
 
 # Most articles a text query lists on one page of the article list.
 TEXT_QUERY_LIMIT = 100
+# A published article not confirmed as still current for this long is due for review.
+REVIEW_AFTER = dt.timedelta(days=180)
 
 
 def articles_visible(actor: User) -> QuerySet[Article]:
@@ -76,3 +81,16 @@ def revision_list(*, actor: User, article: Article) -> QuerySet[ArticleRevision]
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.all()
+
+
+def articles_due_for_review(*, actor: User) -> QuerySet[Article]:
+    """Published articles nobody has confirmed as still current for ``REVIEW_AFTER`` (staff only), oldest first."""
+    if actor.is_client_side:
+        return Article.objects.none()
+    stale = timezone.now() - REVIEW_AFTER
+    return (
+        articles_visible(actor)
+        .filter(status=Article.Status.PUBLISHED)
+        .filter(Q(reviewed_at__lt=stale) | Q(reviewed_at__isnull=True))
+        .order_by("reviewed_at", "pk")
+    )

@@ -64,7 +64,15 @@ def article_list(request: HttpRequest) -> HttpResponse:
         product_id=data["product"].pk if data.get("product") else None,
         category_id=data["category"].pk if data.get("category") else None,
     )
-    context = {"filters": filters, "articles": list(articles[:100]), "can_write": services.can_write(actor)}
+    due = selectors.articles_due_for_review(actor=actor)
+    if request.GET.get("due") == "1":
+        articles = due
+    context = {
+        "filters": filters,
+        "articles": list(articles[:100]),
+        "can_write": services.can_write(actor),
+        "due_count": due.count(),
+    }
     return render(request, "knowledge/article_list.html", context)
 
 

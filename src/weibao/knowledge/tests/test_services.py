@@ -119,3 +119,14 @@ def test_views_are_counted(staff: User) -> None:
     services.article_viewed(article=article)
     article.refresh_from_db()
     assert article.view_count == 2
+
+
+def test_published_articles_not_confirmed_for_six_months_are_due_for_review(staff: User, time_machine) -> None:
+    time_machine.move_to("2026-01-01T00:00:00Z")
+    old = published_article(staff, title="证书更新", body="步骤")
+    time_machine.move_to("2026-08-01T00:00:00Z")
+    fresh = published_article(staff, title="密码重置", body="步骤")
+    assert list(selectors.articles_due_for_review(actor=staff)) == [old]
+    services.article_confirm_current(actor=staff, article_id=old.pk)
+    assert list(selectors.articles_due_for_review(actor=staff)) == []
+    assert fresh.pk
