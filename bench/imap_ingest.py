@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -93,6 +94,8 @@ def main() -> None:
         f"= {figures['per_second']} messages/s ({figures['requests']} requests, {figures['replies']} replies)"
     )
     print(json.dumps(figures))
+    django.db.connection.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
