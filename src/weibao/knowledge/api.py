@@ -142,7 +142,7 @@ def article_revision_list(request: HttpRequest, article_id: int) -> QuerySet[Art
 
 
 class SearchParams(Schema):
-    q: str = Field(max_length=500, description="Words in Chinese or English, codes, request numbers.")
+    q: str = Field(default="", max_length=500, description="Words in Chinese or English, codes, request numbers.")
     kind: Literal["article", "request"] | None = None
     product: ObjectId | None = None
     release: ObjectId | None = None
@@ -190,7 +190,9 @@ def knowledge_search(request: HttpRequest, params: Query[SearchParams]) -> dict[
 
 
 class SuggestParams(Schema):
-    q: str = Field(max_length=2000, description="What the request says so far (its summary and description).")
+    q: str = Field(
+        default="", max_length=2000, description="What the request says so far (its summary and description)."
+    )
 
 
 @router.get("/knowledge/suggestions", response={200: SearchOut, **LIST_ERRORS}, operation_id="knowledge_suggest")

@@ -100,3 +100,10 @@ def test_search_refuses_bad_parameters_by_name(as_staff: HttpClient) -> None:
     answer = as_staff.get(f"{API}/search", {"q": "x", "limit": "0"})
     assert answer.status_code == 422
     assert "limit" in answer.json()["errors"]
+
+
+def test_an_empty_search_finds_nothing_without_an_error(as_staff: HttpClient) -> None:
+    for name in ("search", "suggestions"):
+        answer = as_staff.get(f"{API}/{name}")
+        assert answer.status_code == 200
+        assert answer.json()["results"] == []
