@@ -176,8 +176,14 @@ def _pydantic_message(error: dict[str, Any]) -> str:
 
 
 def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
-    names = [str(part) for part in loc if not isinstance(part, int) and str(part) not in _CONTAINERS]
-    return ".".join(names) or "__all__"
+    # django-ninja reports ("body", "payload", <field>, …): the location, then the
+    # parameter. Only those two are dropped, so that a field itself named "body" or
+    # "data" keeps its name.
+    parts = [str(part) for part in loc if not isinstance(part, int)]
+    for _prefix in range(2):
+        if parts and parts[0] in _CONTAINERS:
+            parts.pop(0)
+    return ".".join(parts) or "__all__"
 
 
 def field_errors_from_pydantic(errors: list[dict[str, Any]]) -> dict[str, list[str]]:

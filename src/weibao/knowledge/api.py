@@ -26,11 +26,11 @@ from weibao.knowledge import selectors, services
 from weibao.knowledge.links import hit_url
 from weibao.knowledge.models import Article, ArticleRevision, Category
 from weibao.knowledge.schemas import (
+    ArticleFeedbackIn,
     ArticleIn,
     ArticleKind,
     ArticleOut,
     ArticlePatch,
-    FeedbackIn,
     RevisionOut,
     SearchOut,
     TransitionIn,
@@ -125,7 +125,7 @@ def article_transition(request: HttpRequest, article_id: int, payload: Transitio
     response={200: ArticleOut, **WRITE_ERRORS},
     operation_id="article_feedback",
 )
-def article_feedback(request: HttpRequest, article_id: int, payload: FeedbackIn) -> Article:
+def article_feedback(request: HttpRequest, article_id: int, payload: ArticleFeedbackIn) -> Article:
     """Say whether the article helped (one verdict per reader; the latest counts)."""
     return services.article_feedback(actor=acting_user(request), article_id=article_id, helpful=payload.helpful)
 

@@ -78,7 +78,7 @@ class TransitionIn(Schema):
     action: Literal["submit", "publish", "return", "withdraw"]
 
 
-class FeedbackIn(Schema):
+class ArticleFeedbackIn(Schema):
     helpful: bool
 
 

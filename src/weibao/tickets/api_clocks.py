@@ -7,10 +7,12 @@ vendor staff, except compliance, which a client user reads for their own client.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
@@ -34,6 +36,8 @@ from weibao.tickets.schemas_clocks import (
 from weibao.tickets.services import clocks as clock_services
 
 router = Router()
+
+COMPLIANCE_DEFAULT_PERIOD = dt.timedelta(days=30)
 
 
 def clock_out(clock: SlaClock, actor: User) -> dict[str, Any]:
@@ -147,14 +151,18 @@ def sla_breaching_soon(request: HttpRequest, filters: Query[BreachingFilters]) -
 def sla_compliance(request: HttpRequest, filters: Query[ComplianceFilters]) -> list[dict[str, Any]]:
     """Met, breached and waived clocks per metric started in ``[start, end)``, for a client and/or contract.
 
+    Without ``end`` the period ends now; without ``start`` it is the 30 days before ``end``.
+
     Client users read their own client only (another client or its contract: 404).
     """
-    if filters.end <= filters.start:
+    end = filters.end or timezone.now()
+    start = filters.start or end - COMPLIANCE_DEFAULT_PERIOD
+    if end <= start:
         raise ValidationError({"end": [_("The end must be after the start.")]})
     rows = clock_selectors.sla_compliance(
         actor=acting_user(request),
-        start=filters.start,
-        end=filters.end,
+        start=start,
+        end=end,
         client_id=filters.client_id,
         contract_id=filters.contract_id,
     )

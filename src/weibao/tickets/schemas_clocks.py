@@ -75,8 +75,10 @@ class BreachingFilters(Schema):
 
 
 class ComplianceFilters(Schema):
-    start: Instant
-    end: Instant
+    """The period defaults to the 30 days up to now."""
+
+    start: Instant | None = None
+    end: Instant | None = None
     client_id: ObjectId | None = None
     contract_id: ObjectId | None = None
 

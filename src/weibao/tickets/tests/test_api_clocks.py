@@ -116,6 +116,17 @@ def test_compliance_for_a_period_keeps_clients_apart_and_checks_the_period(
     assert as_staff.get("/api/v1/sla-compliance?start=yesterday&end=2026-03-01T00:00:00Z").status_code == 422
 
 
+def test_compliance_without_a_period_covers_the_last_30_days(ticket: Ticket, as_staff: HttpClient) -> None:
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=2), tick=False):
+        clocks_tick()
+    with time_machine.travel(MONDAY_9 + dt.timedelta(days=29), tick=False):
+        rows = as_staff.get("/api/v1/sla-compliance").json()
+        assert {r["metric"]: r["breached"] for r in rows}["response"] == 1
+    with time_machine.travel(MONDAY_9 + dt.timedelta(days=31), tick=False):
+        rows = as_staff.get("/api/v1/sla-compliance").json()
+        assert {r["metric"]: r["breached"] for r in rows}.get("response", 0) == 0
+
+
 def test_a_waiver_refusal_reads_in_chinese(ticket: Ticket, admin: User) -> None:
     clock = SlaClock.objects.get(ticket=ticket, metric="resolve")
     http = HttpClient()
