@@ -15,7 +15,11 @@ from typing import Any
 STATUTORY = "中国法定工作日历"
 ALWAYS = "7×24"
 STATUTORY_FIRST = dt.date(2004, 1, 1)
-STATUTORY_LAST = dt.date(2026, 12, 31)
+# The last day whose holidays the package knows; the calendar runs one year further on
+# its weekly hours, so that a deadline in the next year is computed (and recomputed
+# when an administrator enters that year's notice) rather than missing.
+HOLIDAYS_KNOWN_UNTIL = dt.date(2026, 12, 31)
+STATUTORY_LAST = dt.date(HOLIDAYS_KNOWN_UNTIL.year + 1, 12, 31)
 # The statutory working day: 8 hours, 09:00–12:00 and 13:00–18:00.
 STATUTORY_HOURS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
 WORKING_DAY = 8 * 3600
@@ -42,7 +46,7 @@ def statutory_days() -> list[tuple[dt.date, str, str]]:
     rows: list[tuple[dt.date, str, str]] = []
     for table, kind in ((chinese_calendar.holidays, "holiday"), (chinese_calendar.workdays, "workday")):
         for day, holiday in table.items():
-            if STATUTORY_FIRST <= day <= STATUTORY_LAST:
+            if STATUTORY_FIRST <= day <= HOLIDAYS_KNOWN_UNTIL:
                 label = str(getattr(holiday, "value", holiday))
                 rows.append((day, kind, HOLIDAY_NAMES.get(label, label)))
     return sorted(rows)

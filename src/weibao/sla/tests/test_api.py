@@ -47,9 +47,19 @@ def test_the_deadline_operation_computes_on_the_calendar(as_staff: HttpClient, s
     assert answer.json()["deadline"].startswith("2026-10-08T04:00:00")  # 12:00 in Shanghai
 
 
-def test_a_deadline_beyond_the_known_range_is_a_clear_error(as_staff: HttpClient, statutory: Calendar) -> None:
+def test_a_deadline_in_the_year_after_the_known_holidays_counts_the_weekly_hours(
+    as_staff: HttpClient, statutory: Calendar
+) -> None:
     answer = as_staff.get(
         f"{BASE}/calendars/{statutory.pk}/deadline", {"start": "2026-12-31T17:00:00+08:00", "seconds": "14400"}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["deadline"].startswith("2027-01-01T04:00:00")  # Friday 12:00: 2027's 元旦 not entered yet
+
+
+def test_a_deadline_beyond_the_known_range_is_a_clear_error(as_staff: HttpClient, statutory: Calendar) -> None:
+    answer = as_staff.get(
+        f"{BASE}/calendars/{statutory.pk}/deadline", {"start": "2027-12-31T17:00:00+08:00", "seconds": "14400"}
     )
     assert answer.status_code == 400
     assert "No working time left" in answer.json()["detail"]

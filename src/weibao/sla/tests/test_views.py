@@ -73,7 +73,7 @@ def test_the_year_view_distinguishes_holidays_and_make_up_days(as_staff: HttpCli
 
 def test_a_year_outside_the_range_shows_the_nearest_known_year(as_staff: HttpClient, statutory: Calendar) -> None:
     url = reverse("sla:calendar_year", kwargs={"pk": statutory.pk})
-    assert "中国法定工作日历 · 2026" in as_staff.get(url + "?year=2090").content.decode()
+    assert "中国法定工作日历 · 2027" in as_staff.get(url + "?year=2090").content.decode()
     assert "中国法定工作日历 · 2004" in as_staff.get(url + "?year=abc&year=1900").content.decode()
 
 
