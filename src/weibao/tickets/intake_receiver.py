@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -327,19 +326,21 @@ def mail_send(*, ticket_id: int, event_id: int | None, to: str, message_id: str,
     EmailMessage(subject=subject, body=text, to=[to], headers=headers).send()
 
 
-def _agent_replied(sender: type[TicketEvent], instance: TicketEvent, created: bool, **kwargs: Any) -> None:
-    """A vendor's public reply on a request that came by mail goes to the client by mail."""
-    if not created or instance.kind != TicketEvent.Kind.REPLY or instance.internal or instance.actor_id is None:
+def reply_mail(*, ticket: Ticket, event: TicketEvent) -> None:
+    """Send a vendor's public reply on a request that came by mail to the client, in the thread.
+
+    Called by the reply's notification step (``tickets.notify.request_replied``) in the
+    reply's transaction; the mail is queued on commit. Internal notes, client-side
+    authors and requests from other channels send nothing.
+    """
+    if event.kind != TicketEvent.Kind.REPLY or event.internal or event.actor_id is None:
         return
-    actor = instance.actor
-    if actor is None or actor.is_client_side:
-        return
-    ticket = instance.ticket
-    if ticket.channel != Channel.EMAIL:
+    actor = event.actor
+    if actor is None or actor.is_client_side or ticket.channel != Channel.EMAIL:
         return
     to = _recipient(ticket)
     if to:
-        _queue(ticket=ticket, to=to, event_id=instance.pk, automatic=False)
+        _queue(ticket=ticket, to=to, event_id=event.pk, automatic=False)
 
 
 def connect() -> None:
@@ -347,4 +348,3 @@ def connect() -> None:
     handler_register(receive)
     if not CLIENT_CHOICES:
         CLIENT_CHOICES.append(lambda: list(Client.objects.filter(is_active=True).values_list("pk", "name")))
-    post_save.connect(_agent_replied, sender=TicketEvent, dispatch_uid="intake_receiver_agent_replied")

@@ -28,7 +28,7 @@ from weibao.accounts.models import Role, User
 from weibao.customers.models import ClientMembership
 from weibao.notifications import events
 from weibao.notifications.dispatch import Recipients, notify
-from weibao.tickets.models import Complaint, Ticket, TicketEvent
+from weibao.tickets.models import Channel, Complaint, Ticket, TicketEvent
 from weibao.tickets.workflow import Status
 
 STAFF_DESK = (Role.SERVICE_MANAGER.value, Role.AGENT.value)
@@ -116,6 +116,13 @@ def request_replied(*, ticket: Ticket, event: TicketEvent, actor: User) -> None:
             dedup_key=f"ticket-event:{event.pk}:staff",
         )
     if event.internal or actor.is_client_side:
+        return
+    if ticket.channel == Channel.EMAIL:
+        # The reply itself reaches the client in the mail thread; a notification would
+        # be a second mail. Imported here: the receiver imports the services calling us.
+        from weibao.tickets.intake_receiver import reply_mail
+
+        reply_mail(ticket=ticket, event=event)
         return
     notify(
         event=events.REQUEST_REPLIED,

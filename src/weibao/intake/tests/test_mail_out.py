@@ -22,6 +22,8 @@ from weibao.intake.models import InboundMessage, Source, ThreadMessageId
 from weibao.intake.parsing import dedup_key, parse
 from weibao.intake.services import message_process, message_store
 from weibao.intake.tests.conftest import World
+from weibao.notifications import events
+from weibao.notifications.models import Delivery, Notification
 from weibao.tickets.models import Ticket, TicketEvent
 from weibao.tickets.services.tickets import ticket_reply
 
@@ -118,6 +120,23 @@ def test_an_agents_reply_reaches_the_client_with_the_thread_headers(
     )
     back = ingest(answer, django_capture_on_commit_callbacks)
     assert (back.outcome, back.ticket_id) == ("reply", ticket.pk)
+
+
+@pytest.mark.django_db
+def test_the_client_gets_an_agents_reply_once_in_the_thread_and_not_again_as_a_notification(
+    world: World, staff: User, sink: Sink, django_capture_on_commit_callbacks: Any
+) -> None:
+    row = ingest(
+        client_mail("c9@acme.com.cn", subject="无法登录", body="无法登录。"), django_capture_on_commit_callbacks
+    )
+    ticket = Ticket.objects.get(pk=row.ticket_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = ticket_reply(actor=staff, ticket_id=ticket.pk, body="<p>已重置密码。</p>")
+    assert [m["To"] for m in sink.messages if "已重置密码" in m.get_content()] == ["zhang@acme.com.cn"]
+    assert not Delivery.objects.filter(address="zhang@acme.com.cn", notification__event=events.REQUEST_REPLIED).exists()
+    assert not Notification.objects.filter(
+        event=events.REQUEST_REPLIED, dedup_key=f"ticket-event:{event.pk}:client"
+    ).exists()
 
 
 @pytest.mark.django_db
