@@ -129,6 +129,7 @@ def test_the_client_gets_an_agents_reply_once_in_the_thread_and_not_again_as_a_n
     row = ingest(
         client_mail("c9@acme.com.cn", subject="无法登录", body="无法登录。"), django_capture_on_commit_callbacks
     )
+    assert row.ticket_id is not None
     ticket = Ticket.objects.get(pk=row.ticket_id)
     with django_capture_on_commit_callbacks(execute=True):
         event = ticket_reply(actor=staff, ticket_id=ticket.pk, body="<p>已重置密码。</p>")
