@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.responses import Status
 
 from weibao.accounts.api_auth import acting_user
@@ -23,6 +23,7 @@ from weibao.core.api_errors import Instant, error_responses
 from weibao.core.errors import ObjectNotFoundError
 from weibao.sla import selectors, services
 from weibao.sla.access import require_manager, require_reader
+from weibao.sla.clock import CalendarExhaustedError
 from weibao.sla.models import Calendar, CalendarDay, SlaEscalationStep, SlaPolicy, SlaTarget
 from weibao.sla.schemas import (
     CalendarIn,
@@ -232,7 +233,10 @@ def calendar_days_text(request: HttpRequest, calendar_id: int, payload: DaysText
     operation_id="sla_calendar_deadline",
 )
 def calendar_deadline(
-    request: HttpRequest, calendar_id: int, start: Instant | None = None, seconds: int = 0
+    request: HttpRequest,
+    calendar_id: int,
+    start: Instant | None = Query(None, example="2026-09-30T17:00:00+08:00"),  # type: ignore[type-arg]  # noqa: B008
+    seconds: int = Query(0, example=14400),  # type: ignore[type-arg]
 ) -> dict[str, Any]:
     """The instant ``seconds`` of working time after ``start`` (default now) on this calendar.
 
@@ -244,7 +248,12 @@ def calendar_deadline(
         raise ValidationError({"seconds": _("Give 0 to 31622400 seconds.")})
     _calendar(calendar_id)
     compiled = selectors.calendar_compiled(calendar_id=calendar_id)
-    return {"calendar": calendar_id, "start": start, "seconds": seconds, "deadline": compiled.add(start, seconds)}
+    try:
+        deadline = compiled.add(start, seconds)
+    except CalendarExhaustedError as exc:
+        # The start (or the working time after it) lies outside the calendar's known days.
+        raise ValidationError({"start": [str(exc)]}) from exc
+    return {"calendar": calendar_id, "start": start, "seconds": seconds, "deadline": deadline}
 
 
 # -- policies -------------------------------------------------------------------

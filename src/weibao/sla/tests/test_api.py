@@ -61,8 +61,8 @@ def test_a_deadline_beyond_the_known_range_is_a_clear_error(as_staff: HttpClient
     answer = as_staff.get(
         f"{BASE}/calendars/{statutory.pk}/deadline", {"start": "2027-12-31T17:00:00+08:00", "seconds": "14400"}
     )
-    assert answer.status_code == 400
-    assert "No working time left" in answer.json()["detail"]
+    assert answer.status_code == 422
+    assert "No working time left" in " ".join(answer.json()["errors"]["start"])
 
 
 @pytest.mark.parametrize(
