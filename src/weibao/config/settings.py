@@ -54,9 +54,19 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Several processes may start at once on a new data directory (a worker and the
+        # scheduler): the key is written whole to a private file, then linked into place;
+        # whoever links second keeps the first key, and nobody reads a half-written one.
+        draft = DATA_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
