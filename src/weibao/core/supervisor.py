@@ -7,7 +7,8 @@ Stopping sends SIGTERM to every child, waits, then SIGKILLs what is left.
 Children run in their own process group: a Ctrl-C in the terminal reaches only the
 supervisor, which then stops each child once, in order, instead of every process
 getting the signal at the same moment (a second signal makes the task worker abandon
-the task it is running).
+the task it is running). Each child is started through ``weibao.core.parentbound``, so
+it still gets SIGTERM if the supervisor itself is killed.
 """
 
 from __future__ import annotations
@@ -89,8 +90,10 @@ class Supervisor:
             self._spawn(child)
 
     def _spawn(self, child: Child) -> None:
+        # Through the trampoline, so the child ends even if this process is SIGKILLed.
+        argv = [sys.executable, "-m", "weibao.core.parentbound", str(os.getpid()), "--", *child.spec.argv]
         child.process = subprocess.Popen(  # noqa: S603 - argv is built by weibao, never from input
-            list(child.spec.argv), env=self.env, process_group=0
+            argv, env=self.env, process_group=0
         )
         child.started_at = self.clock()
         child.restart_at = None

@@ -154,3 +154,55 @@ def test_serve_runs_granian_and_may_leave_out_worker_and_scheduler() -> None:
     assert web[web.index("--port") + 1] == "8123"
     assert web[web.index("--workers") + 1] == "3"
     assert web[-1] == "weibao.config.wsgi:application"
+
+
+SUPERVISOR_SCRIPT = """
+import sys, threading
+from weibao.core.supervisor import ChildSpec, Supervisor
+supervisor = Supervisor([ChildSpec("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])])
+supervisor.start()
+print(supervisor.children[0].process.pid, flush=True)
+threading.Event().wait()
+"""
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return True
+    return state == "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_children_stop_when_the_supervisor_is_killed_outright() -> None:
+    import subprocess
+
+    supervisor = subprocess.Popen([sys.executable, "-c", SUPERVISOR_SCRIPT], stdout=subprocess.PIPE, text=True)
+    assert supervisor.stdout is not None
+    child = int(supervisor.stdout.readline())
+    # Wait until the trampoline has become the sleeper (it then carries its own command line).
+    deadline = time.monotonic() + 10
+    while b"parentbound" in Path(f"/proc/{child}/cmdline").read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not process_gone(child)
+    supervisor.kill()
+    supervisor.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while not process_gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process_gone(child), "the child outlived its killed supervisor"
+
+
+def test_the_trampoline_exits_when_its_parent_is_already_gone() -> None:
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, "-m", "weibao.core.parentbound", "1", "--", sys.executable, "-c", "print('ran')"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "ran" not in result.stdout
