@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weibao.tickets.forms import DATETIME_LOCAL, MultipleFileField, UserChoiceField, workers
 from weibao.tickets.models import CorrectiveAction, MaintenancePlan, Milestone, Review, WorkLog
@@ -217,7 +218,7 @@ class CorrectiveActionForm(forms.Form):
     """A corrective or preventive action (纠正预防措施) with owner and due date."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices)
-    description = forms.CharField(label=_("Action"), required=False, widget=_area(2))
+    description = forms.CharField(label=pgettext_lazy("corrective or preventive", "Action"), required=False, widget=_area(2))
     owner = UserChoiceField(label=_("Owner"), required=False, queryset=workers())
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE_WIDGET)
 
