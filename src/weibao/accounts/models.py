@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.sealed import SealedField
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
@@ -250,12 +252,13 @@ class LoginThrottle(models.Model):
 class TotpDevice(models.Model):
     """A user's confirmed authenticator app (TOTP, RFC 6238).
 
-    The shared secret must be readable to check codes, so it is stored as is;
-    ``last_step`` refuses a code that was already used (replay).
+    The shared secret must be readable to check codes, so it is sealed rather than
+    hashed (``weibao.core.sealed``); ``last_step`` refuses a code that was already used
+    (replay).
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device", verbose_name=_("user"))
-    secret = models.CharField(max_length=64)
+    secret = SealedField(purpose="totp")
     confirmed_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     last_step = models.BigIntegerField(default=0)
 

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from weibao.core.sealed import SealedField
+
 
 class ChannelKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -51,7 +53,8 @@ class Endpoint(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=[(k.value, k.label) for k in ENDPOINT_CHANNELS])
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("URL"), max_length=1000)
-    secret = models.CharField(_("secret"), max_length=200, blank=True)
+    # Sealed: a database dump does not hand out the robots' signing secrets.
+    secret = SealedField(_("secret"), max_length=200, blank=True, purpose="endpoint")
     # Empty: every event.
     events = models.JSONField(_("events"), default=list, blank=True)
     # Set: only notifications about this client; empty: all.

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 from typing import Any
 
 import pyotp
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -223,3 +226,30 @@ def test_required_enrolment_leaves_other_users_alone(staff: User, settings) -> N
 
 def test_administrators_are_not_forced_to_enrol_by_default(admin: User, as_admin: HttpClient) -> None:
     assert as_admin.get(reverse("core:home")).status_code == 200
+
+
+def _stored_secret(device: TotpDevice) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_totpdevice WHERE id = %s", [device.pk])
+        return str(cursor.fetchone()[0])
+
+
+def test_totp_secret_is_not_stored_in_clear(staff: User) -> None:
+    secret, _codes = _enrol(staff)
+    device = TotpDevice.objects.get(user=staff)
+    assert secret not in _stored_secret(device)
+    assert device.secret == secret
+
+
+def test_totp_secret_stored_before_sealing_still_works_and_is_sealed_on_save(staff: User) -> None:
+    secret, _codes = _enrol(staff)
+    device = TotpDevice.objects.get(user=staff)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_totpdevice SET secret = %s WHERE id = %s", [secret, device.pk])
+    device.refresh_from_db()
+    assert device.secret == secret
+    seal_existing = importlib.import_module("weibao.accounts.migrations.0006_sealed_secrets").seal_existing
+    seal_existing(django_apps, None)
+    assert secret not in _stored_secret(device)
+    device.refresh_from_db()
+    assert device.secret == secret

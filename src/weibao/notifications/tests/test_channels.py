@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from weibao.accounts.models import User
@@ -244,3 +245,12 @@ def test_webhook_body_is_json_with_the_notification(platforms: FakePlatforms) ->
     deliveries_run_due()
     body = platforms.received[-1][1]
     assert json.loads(json.dumps(body))["link"] == "/tickets/7/"
+
+
+def test_endpoint_secret_is_not_stored_in_clear() -> None:
+    endpoint = _endpoint("dingtalk", "https://oapi.dingtalk.com/robot/send?access_token=x", secret=DINGTALK_SECRET)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM notifications_endpoint WHERE id = %s", [endpoint.pk])
+        stored = str(cursor.fetchone()[0])
+    assert DINGTALK_SECRET not in stored
+    assert Endpoint.objects.get(pk=endpoint.pk).secret == DINGTALK_SECRET
