@@ -38,7 +38,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 class TotpCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("one-time password", "Code"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )

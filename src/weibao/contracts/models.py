@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weibao.contracts.phases import Phase, phase_on, warranty_end
 from weibao.core.models import TimeStampedModel
@@ -79,7 +80,7 @@ class Contract(TimeStampedModel):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("client"))
     number = models.CharField(_("contract number"), max_length=64, unique=True)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("contract", "title"), max_length=200)
     deployments = models.ManyToManyField(
         Deployment, blank=True, related_name="contracts", verbose_name=_("deployments covered")
     )
