@@ -1,9 +1,17 @@
-"""Recomputing many running clocks at once (a calendar edit): in memory, written back by id.
+"""Recomputing many running clocks at once (a calendar edit): in memory, only what moved is written.
 
-PostgreSQL writes a batch with one ``UPDATE … FROM (VALUES …)``; SQLite with
-``executemany``. The requests' next deadline is refreshed per batch with one
-statement. Only running clocks that have not been breached move: a breached
-clock keeps the deadline it missed, a paused one has none.
+Each batch of running, unbreached clocks is read with its stored deadlines; the new
+deadline, warning and next check are computed in memory and compared with the stored
+ones, and only the clocks whose instants changed are written, then only the requests
+whose next deadline changed. A request row carries ``queue_key`` in seven queue indexes
+and its text in the trigram search index, so each request written costs an entry in
+every one of its indexes (PostgreSQL cannot update it "HOT"): an edit that moves few
+deadlines (next year's holidays) writes few rows.
+
+PostgreSQL writes a batch with one ``UPDATE … FROM unnest(…)`` of four array
+parameters and refreshes the requests' next deadline with one statement; SQLite uses
+``executemany`` and one statement. A breached clock keeps the deadline it missed, a
+paused one has none: neither is read.
 """
 
 from __future__ import annotations
@@ -15,25 +23,40 @@ from django.db import connection, transaction
 from weibao.sla.clock import CalendarExhaustedError, WorkingCalendar
 from weibao.tickets.models import NO_DEADLINE, SlaClock, Ticket
 
-Row = tuple[int, int, dt.datetime | None, int, int, int, dt.datetime | None]
+Instant = dt.datetime | None
+# id, request, segment start, used, target, warn %, warned at, due at, warn at, next check.
+Row = tuple[int, int, Instant, int, int, int, Instant, Instant, Instant, Instant]
+Change = tuple[int, Instant, Instant, Instant]
 
 
-def _compute(calendar: WorkingCalendar, row: Row) -> tuple[int, dt.datetime | None, dt.datetime | None]:
-    pk, _ticket, start, used, target, percent, warned_at = row
+def _compute(calendar: WorkingCalendar, row: Row) -> Change:
+    pk, _ticket, start, used, target, percent, warned_at = row[:7]
     warn_total = target * percent // 100
-    if start is None:
-        return pk, None, None
+    if start is None:  # not read: the query asks for a running stretch
+        return pk, None, None, None
     try:
         due = calendar.add(start, max(0, target - used))
         warn = calendar.add(start, warn_total - used) if warned_at is None and used < warn_total else None
     except CalendarExhaustedError:
-        return pk, None, None
-    return pk, due, warn
+        return pk, None, None, None
+    return pk, due, warn, (due if warn is None else min(warn, due))
+
+
+def changes_of(calendar: WorkingCalendar, rows: list[Row]) -> tuple[list[Change], set[int]]:
+    """The clocks of ``rows`` whose deadline, warning or next check moves, and their requests."""
+    changed: list[Change] = []
+    tickets: set[int] = set()
+    for row in rows:
+        change = _compute(calendar, row)
+        if change[1:] != row[7:]:
+            changed.append(change)
+            tickets.add(row[1])
+    return changed, tickets
 
 
 def bulk_reschedule(*, calendar_id: int, calendar: WorkingCalendar, batch: int, now: dt.datetime) -> int:
-    """Recompute the running, unbreached clocks on ``calendar_id``; returns how many."""
-    done = 0
+    """Recompute the running, unbreached clocks on ``calendar_id``; returns how many moved."""
+    moved = 0
     last = 0
     base = SlaClock.objects.filter(
         calendar_id=calendar_id, state=SlaClock.State.RUNNING, breached_at__isnull=True, segment_start__isnull=False
@@ -48,23 +71,23 @@ def bulk_reschedule(*, calendar_id: int, calendar: WorkingCalendar, batch: int, 
                 "target_seconds",
                 "warn_percent",
                 "warned_at",
+                "due_at",
+                "warn_at",
+                "next_check_at",
             )[:batch]
         )
         if not rows:
-            return done
+            return moved
         last = rows[-1][0]
-        values = []
-        for row in rows:
-            pk, due, warn = _compute(calendar, row)
-            next_check = None if due is None else (min(warn, due) if warn is not None else due)
-            values.append((pk, due, warn, next_check))
-        with transaction.atomic():
-            _write(values)
-            _deadlines(sorted({row[1] for row in rows}))
-        done += len(rows)
+        changed, tickets = changes_of(calendar, rows)
+        if changed:
+            with transaction.atomic():
+                _write(changed)
+                _deadlines(sorted(tickets))
+        moved += len(changed)
 
 
-def _write(values: list[tuple[int, dt.datetime | None, dt.datetime | None, dt.datetime | None]]) -> None:
+def _write(values: list[Change]) -> None:
     table = SlaClock._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -86,26 +109,26 @@ def _write(values: list[tuple[int, dt.datetime | None, dt.datetime | None, dt.da
 
 
 def _deadlines(ticket_ids: list[int]) -> None:
-    """Set each request's next deadline to its earliest running due instant."""
+    """Set each request's next deadline to its earliest running due instant, writing only those that change."""
     ticket_table = Ticket._meta.db_table
     clock_table = SlaClock._meta.db_table
-    earliest = (
-        f"(SELECT MIN(c.due_at) FROM {clock_table} c WHERE c.ticket_id = {ticket_table}.id "  # noqa: S608
-        "AND c.state = 'running' AND c.due_at IS NOT NULL)"
-    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"UPDATE {ticket_table} AS t SET next_deadline = m.d, queue_key = COALESCE(m.d, %s) "  # noqa: S608
-                f"FROM (SELECT ticket_id, MIN(due_at) AS d FROM {clock_table} WHERE ticket_id = ANY(%s) "
-                "AND state = 'running' AND due_at IS NOT NULL GROUP BY ticket_id) AS m "
-                "WHERE t.id = m.ticket_id AND t.next_deadline IS DISTINCT FROM m.d",
+                f"FROM (SELECT r.id, (SELECT MIN(c.due_at) FROM {clock_table} c WHERE c.ticket_id = r.id "
+                "AND c.state = 'running' AND c.due_at IS NOT NULL) AS d FROM unnest(%s::bigint[]) AS r(id)) AS m "
+                "WHERE t.id = m.id AND t.next_deadline IS DISTINCT FROM m.d",
                 [NO_DEADLINE, ticket_ids],
             )
             return
+        earliest = (
+            f"(SELECT MIN(c.due_at) FROM {clock_table} c WHERE c.ticket_id = {ticket_table}.id "  # noqa: S608
+            "AND c.state = 'running' AND c.due_at IS NOT NULL)"
+        )
         marks = ",".join(["%s"] * len(ticket_ids))
         cursor.execute(
             f"UPDATE {ticket_table} SET next_deadline = {earliest}, "  # noqa: S608
-            f"queue_key = COALESCE({earliest}, %s) WHERE id IN ({marks})",
+            f"queue_key = COALESCE({earliest}, %s) WHERE id IN ({marks}) AND next_deadline IS NOT {earliest}",
             [connection.ops.adapt_datetimefield_value(NO_DEADLINE), *ticket_ids],
         )

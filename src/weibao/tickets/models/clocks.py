@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from weibao.tickets.models.tickets import Ticket
@@ -27,7 +28,10 @@ class SlaClock(models.Model):
         WAIVED = "waived", _("Waived")
         CANCELLED = "cancelled", _("Cancelled")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_clocks", verbose_name=_("request"))
+    # No index of its own: the unique (ticket, metric) constraint leads with the request.
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="sla_clocks", verbose_name=_("request"), db_index=False
+    )
     metric = models.CharField(_("metric"), max_length=16)
     level = models.PositiveSmallIntegerField(_("level"))
     # The snapshot of the target.
@@ -56,7 +60,7 @@ class SlaClock(models.Model):
     waiver_reason = models.TextField(_("reason for the waiver"), blank=True)
     waiver_agreed_by = models.CharField(_("agreed by (client side)"), max_length=150, blank=True)
     waived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
@@ -64,11 +68,16 @@ class SlaClock(models.Model):
         verbose_name_plural = _("service-level clocks")
         ordering = ["ticket", "id"]
         constraints = [models.UniqueConstraint(fields=["ticket", "metric"], name="slaclock_once_per_metric")]
+        # Every index of this table gets an entry when a deadline moves (a moved deadline is an
+        # indexed column, so PostgreSQL cannot update the row "HOT"): partial where they can be.
         indexes = [
-            models.Index(fields=["next_check_at", "id"], name="slaclock_next_check"),
+            models.Index(
+                fields=["next_check_at", "id"], name="slaclock_next_check", condition=Q(next_check_at__isnull=False)
+            ),
             models.Index(fields=["calendar_id", "state"], name="slaclock_calendar_state"),
             models.Index(fields=["started_at"], name="slaclock_started"),
             models.Index(fields=["due_at"], name="slaclock_due"),
+            models.Index(fields=["waived_by"], name="slaclock_waived_by", condition=Q(waived_by__isnull=False)),
         ]
 
     def __str__(self) -> str:

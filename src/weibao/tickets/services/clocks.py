@@ -564,10 +564,11 @@ def clock_waive(*, actor: User, clock_id: int, reason: str, agreed_by: str) -> S
 def clocks_recompute_calendar(*, calendar_id: int, batch: int = 5000) -> int:
     """Recompute every running, unbreached clock on ``calendar_id`` after the calendar changed.
 
-    Bulk: reads the counters in batches, computes deadlines in memory and writes them
-    back by id, then refreshes the affected requests' next deadline in one statement
-    per batch. Clock history is not written per clock (an edit of a calendar is one
-    audited event in the sla app). Returns the number of clocks recomputed.
+    Bulk: reads the counters and stored instants in batches, computes deadlines in
+    memory and writes back only the clocks whose instants moved, then refreshes the
+    next deadline of only the requests whose earliest deadline moved. Clock history is
+    not written per clock (an edit of a calendar is one audited event in the sla app).
+    Returns the number of clocks whose deadline, warning or next check moved.
     """
     calendar = calendar_compiled(calendar_id=calendar_id)
     return bulk_reschedule(calendar_id=calendar_id, calendar=calendar, batch=batch, now=timezone.now())

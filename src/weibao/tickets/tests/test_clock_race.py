@@ -87,7 +87,7 @@ def assert_once_each(count: int, steps: int) -> None:
 
 
 def test_two_schedulers_racing_over_due_deadlines_breach_and_escalate_each_once(client_a: Client) -> None:
-    # SLA_RACE_COUNT=10000 for the full acceptance run (about 20 minutes on 2 cores).
+    # SLA_RACE_COUNT=10000 for the full acceptance run (about 3 minutes on 2 cores; bench/RESULTS.md).
     count = int(os.environ.get("SLA_RACE_COUNT", "2000"))
     due_clocks(client_a, count)
     now = DUE + dt.timedelta(minutes=1)
