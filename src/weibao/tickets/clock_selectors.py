@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
-from weibao.contracts.models import Contract
+from weibao.contracts.models import Contract, DepositEntry
 from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError
 from weibao.customers.scope import client_id_of, scoped
 from weibao.sla.models import Metric
-from weibao.tickets.models import SlaClock, SlaClockEvent, Ticket
+from weibao.tickets.models import SlaBreach, SlaClock, SlaClockEvent, Ticket
 from weibao.tickets.selectors import ticket_get
 
 # History kinds a client user sees; warnings, escalations and recomputations stay internal.
@@ -47,6 +47,17 @@ def ticket_clocks(*, actor: User, ticket_id: int) -> tuple[Ticket, list[SlaClock
         key=lambda c: (METRIC_ORDER.index(c.metric) if c.metric in METRIC_ORDER else 99, c.pk),
     )
     return ticket, clocks
+
+
+def penalty_entries(breaches: list[SlaBreach]) -> dict[int, DepositEntry]:
+    """The deposit penalties posted for ``breaches`` by id, each with ``is_waived``; no query when none posted one."""
+    ids = [b.penalty_entry_id for b in breaches if b.penalty_entry_id is not None]
+    if not ids:
+        return {}
+    entries = DepositEntry.objects.filter(pk__in=ids).annotate(
+        is_waived=Exists(DepositEntry.objects.filter(waived_entry=OuterRef("pk")))
+    )
+    return {e.pk: e for e in entries}
 
 
 def clock_history(*, actor: User, ticket: Ticket) -> QuerySet[SlaClockEvent]:

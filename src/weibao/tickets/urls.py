@@ -48,5 +48,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("<int:pk>/sla/reapply/", clocks.reapply, name="sla_reapply"),
     path("<int:pk>/sla/waive/", clocks.waive, name="sla_waive"),
+    path("<int:pk>/sla/penalty-waive/", clocks.penalty_waive, name="sla_penalty_waive"),
     path("sla/breaching/", clocks.breaching, name="sla_breaching"),
+    path("sla/compliance/", clocks.compliance, name="sla_compliance"),
 ]

@@ -273,7 +273,11 @@ CLOCK_API: dict[str, Params] = {
     "ticket_clocks_reapply": ticket_id,
     "sla_clock_waive": clock_id,
 }
-CLOCK_ROUTES: dict[str, Params] = {"tickets:sla_reapply": ticket_pk, "tickets:sla_waive": ticket_pk}
+CLOCK_ROUTES: dict[str, Params] = {
+    "tickets:sla_reapply": ticket_pk,
+    "tickets:sla_waive": ticket_pk,
+    "tickets:sla_penalty_waive": ticket_pk,
+}
 
 ROUTES: dict[str, Params] = {**AGENT_ROUTES, **PORTAL_ROUTES, **DOCUMENT_ROUTES, **QUALITY_ROUTES, **CLOCK_ROUTES}
 API: dict[str, Params] = {**TICKET_API, **PROCEDURE_API, **QUALITY_API, **CLOCK_API}
