@@ -153,8 +153,8 @@ def main() -> None:
     from django.db import connection
 
     from weibao.sla.models import Calendar, CalendarDay, WorkingInterval
+    from weibao.tickets.services.clock_acts import clocks_recompute_calendar
     from weibao.tickets.services.clock_tick import clocks_tick
-    from weibao.tickets.services.clocks import clocks_recompute_calendar
 
     office_id, load_seconds = load(args.open, args.recompute)
     print(f"load: {args.open:,} open requests with a running clock in {load_seconds:.1f} s")

@@ -33,7 +33,7 @@ from weibao.tickets.schemas_clocks import (
     ReapplyIn,
     WaiveIn,
 )
-from weibao.tickets.services import clocks as clock_services
+from weibao.tickets.services import clock_acts as clock_services
 
 router = Router()
 

@@ -19,7 +19,7 @@ from weibao.sla import signals
 @task()
 def clocks_recompute_task(calendar_id: int) -> int:
     """Recompute every running clock on ``calendar_id`` (returns how many moved)."""
-    from weibao.tickets.services.clocks import clocks_recompute_calendar
+    from weibao.tickets.services.clock_acts import clocks_recompute_calendar
 
     return clocks_recompute_calendar(calendar_id=calendar_id)
 

@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 
 from weibao.contracts.models import Contract
 from weibao.contracts.services.deposit import deposit_deduct_penalty
+from weibao.tickets.clock_schedule import next_check
 from weibao.tickets.models import SlaBreach, SlaClock, SlaClockEvent, SlaEscalationRun, Team, Ticket, TicketEvent
 from weibao.tickets.services import clock_notify
-from weibao.tickets.services.clocks import history_add, next_check
+from weibao.tickets.services.clocks import history_add
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,9 @@ The rules are written down in docs/subsystems/sla.md, "Running clocks". In short
 - A level or type change re-reads the snapshot policy's targets for the new level:
   the working time already used is kept, the new target applies to it.
 - The scheduler's work (warnings, breaches, escalation steps) is in
-  ``services/clock_tick.py``.
+  ``services/clock_tick.py``; the explicit acts (re-apply, waive, recompute after a
+  calendar edit) in ``services/clock_acts.py``; the deadline arithmetic in
+  ``clock_schedule.py``.
 
 Every hook here runs inside the caller's transaction with the request row locked.
 """
@@ -20,27 +22,22 @@ Every hook here runs inside the caller's transaction with the request row locked
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from weibao.accounts.audit import event_record
 from weibao.accounts.models import User
 from weibao.contracts.models import Contract
 from weibao.contracts.selectors import contract_for_deployment_at, contract_policy_at
-from weibao.core.errors import ObjectNotFoundError
-from weibao.core.snapshot import model_snapshot
-from weibao.sla.clock import CalendarExhaustedError, WorkingCalendar
+from weibao.sla.clock import WorkingCalendar
 from weibao.sla.models import SlaPolicy
 from weibao.sla.selectors import TargetSpec, calendar_compiled, policy_default, policy_targets
-from weibao.tickets.clock_bulk import bulk_reschedule
-from weibao.tickets.models import NO_DEADLINE, SlaBreach, SlaClock, SlaClockEvent, Ticket, TicketEvent
+from weibao.tickets.clock_schedule import schedule, used_until
+from weibao.tickets.models import NO_DEADLINE, SlaBreach, SlaClock, SlaClockEvent, Ticket
 from weibao.tickets.workflow import Status
 
 Clock = SlaClock
@@ -100,63 +97,6 @@ def history_add(
     )
 
 
-# --- arithmetic -------------------------------------------------------------------------------
-
-
-def schedule(clock: SlaClock, calendar: WorkingCalendar, now: dt.datetime) -> None:
-    """Set ``due_at``, ``warn_at`` and ``next_check_at`` of ``clock`` from its counters.
-
-    A running clock's deadline is ``calendar.add(segment_start, target - used)``; the
-    warning is at ``warn_percent`` of the target. A breached clock keeps the deadline
-    it missed; its next check is the next escalation step. A calendar with no working
-    time left leaves the clock with no deadline (shown as such) rather than failing the write.
-    """
-    if clock.state != State.RUNNING or clock.segment_start is None:
-        clock.due_at = clock.due_at if clock.breached_at else None
-        clock.warn_at = None
-        clock.next_check_at = None
-        return
-    if clock.breached_at is None:
-        remaining = max(0, clock.target_seconds - clock.used_seconds)
-        warn_total = clock.target_seconds * clock.warn_percent // 100
-        try:
-            clock.due_at = calendar.add(clock.segment_start, remaining)
-            clock.warn_at = (
-                calendar.add(clock.segment_start, max(0, warn_total - clock.used_seconds))
-                if clock.warned_at is None and clock.used_seconds < warn_total
-                else None
-            )
-        except CalendarExhaustedError:
-            clock.due_at = None
-            clock.warn_at = None
-    clock.next_check_at = next_check(clock)
-
-
-def next_check(clock: SlaClock) -> dt.datetime | None:
-    """The earliest pending warning, breach or escalation step of a running clock."""
-    if clock.state != State.RUNNING:
-        return None
-    if clock.breached_at is None:
-        if clock.due_at is None:
-            return None
-        if clock.warn_at is not None and clock.warned_at is None:
-            return min(clock.warn_at, clock.due_at)
-        return clock.due_at
-    steps = clock.escalations or []
-    if clock.escalations_done < len(steps):
-        return clock.breached_at + dt.timedelta(seconds=int(steps[clock.escalations_done]["after_seconds"]))
-    return None
-
-
-def _used_until(clock: SlaClock, calendar: WorkingCalendar, now: dt.datetime) -> int:
-    if clock.state != State.RUNNING or clock.segment_start is None:
-        return clock.used_seconds
-    try:
-        return clock.used_seconds + calendar.working_seconds(clock.segment_start, now)
-    except CalendarExhaustedError:
-        return clock.used_seconds
-
-
 def deadline_refresh(ticket: Ticket) -> bool:
     """Set ``ticket.next_deadline`` to its earliest running deadline; True when it changed."""
     earliest = SlaClock.objects.filter(ticket=ticket, state=State.RUNNING, due_at__isnull=False).aggregate(
@@ -169,7 +109,7 @@ def deadline_refresh(ticket: Ticket) -> bool:
     return True
 
 
-def _deadline_store(ticket: Ticket) -> None:
+def deadline_store(ticket: Ticket) -> None:
     """Refresh and write the request's next deadline without a version bump (bookkeeping)."""
     if deadline_refresh(ticket):
         Ticket.objects.filter(pk=ticket.pk).update(next_deadline=ticket.next_deadline, queue_key=ticket.queue_key)
@@ -272,7 +212,7 @@ def clocks_start(*, ticket: Ticket, actor: User | None) -> list[SlaClock]:
 # --- hooks from the request's writes ----------------------------------------------------------
 
 
-def _live(ticket: Ticket) -> list[SlaClock]:
+def live_clocks(ticket: Ticket) -> list[SlaClock]:
     return list(SlaClock.objects.filter(ticket=ticket, state__in=LIVE).order_by("id"))
 
 
@@ -281,9 +221,9 @@ def _save(clock: SlaClock) -> None:
     clock.save()
 
 
-def _stop(clock: SlaClock, state: str, now: dt.datetime, actor: User | None, **data: Any) -> None:
+def clock_stop(clock: SlaClock, state: str, now: dt.datetime, actor: User | None, **data: Any) -> None:
     calendar = calendar_compiled(calendar_id=clock.calendar_id)
-    clock.used_seconds = _used_until(clock, calendar, now)
+    clock.used_seconds = used_until(clock, calendar, now)
     clock.state = state
     clock.stopped_at = now
     clock.segment_start = None
@@ -309,7 +249,7 @@ def clock_breach_late(clock: SlaClock, late: int) -> None:
 
 def _pause(clock: SlaClock, now: dt.datetime, actor: User | None) -> None:
     calendar = calendar_compiled(calendar_id=clock.calendar_id)
-    clock.used_seconds = _used_until(clock, calendar, now)
+    clock.used_seconds = used_until(clock, calendar, now)
     clock.state = State.PAUSED
     clock.segment_start = None
     schedule(clock, calendar, now)
@@ -317,7 +257,7 @@ def _pause(clock: SlaClock, now: dt.datetime, actor: User | None) -> None:
     history_add(clock, SlaClockEvent.Kind.PAUSED, at=now, actor=actor, used_seconds=clock.used_seconds)
 
 
-def _resume(clock: SlaClock, now: dt.datetime, actor: User | None) -> None:
+def clock_resume(clock: SlaClock, now: dt.datetime, actor: User | None) -> None:
     calendar = calendar_compiled(calendar_id=clock.calendar_id)
     clock.state = State.RUNNING
     clock.segment_start = now
@@ -350,25 +290,25 @@ def clocks_follow(
     if status == before_status and not retarget and not (met and ticket.next_deadline is not None):
         return fields
     now = timezone.now()
-    clocks = _live(ticket)
+    clocks = live_clocks(ticket)
     if not clocks:
         return fields
     closed = status in {s.value for s in (Status.ARCHIVED, Status.REJECTED, Status.WITHDRAWN, Status.MERGED)}
     for clock in clocks:
         if clock.metric in met or (closed and status == Status.ARCHIVED):
-            _stop(clock, State.MET, now, actor, by=action)
+            clock_stop(clock, State.MET, now, actor, by=action)
         elif closed:
-            _stop(clock, State.CANCELLED, now, actor, by=action)
+            clock_stop(clock, State.CANCELLED, now, actor, by=action)
     clocks = [c for c in clocks if c.is_live]
     if retarget and clocks:
-        _retarget(ticket, clocks, actor=actor, now=now, reason="level")
-        clocks = _live(ticket)
+        clocks_retarget(ticket, clocks, actor=actor, now=now, reason="level")
+        clocks = live_clocks(ticket)
     waiting = Status(status) in PAUSING
     for clock in clocks:
         if waiting and clock.state == State.RUNNING:
             _pause(clock, now, actor)
         elif not waiting and clock.state == State.PAUSED:
-            _resume(clock, now, actor)
+            clock_resume(clock, now, actor)
     if deadline_refresh(ticket) and fields is not None:
         return [*fields, "next_deadline"]
     return fields
@@ -386,13 +326,13 @@ def clocks_on_record(*, ticket: Ticket, actor: User | None, action: str, record:
     now = timezone.now()
     stopped = False
     for clock in SlaClock.objects.filter(ticket=ticket, state__in=LIVE, metric__in=metrics):
-        _stop(clock, State.MET, now, actor, by=action)
+        clock_stop(clock, State.MET, now, actor, by=action)
         stopped = True
     if stopped:
-        _deadline_store(ticket)
+        deadline_store(ticket)
 
 
-def _retarget(
+def clocks_retarget(
     ticket: Ticket,
     clocks: Sequence[SlaClock],
     *,
@@ -418,7 +358,7 @@ def _retarget(
     for clock in clocks:
         spec = specs.pop(clock.metric, None)
         if spec is None:
-            _stop(clock, State.CANCELLED, now, actor, by=reason)
+            clock_stop(clock, State.CANCELLED, now, actor, by=reason)
             continue
         if clock.breached_at is not None:
             _snapshot_target(clock, spec, policy, contract_id)
@@ -426,7 +366,7 @@ def _retarget(
             _save(clock)
             continue
         calendar_old = calendar_compiled(calendar_id=clock.calendar_id)
-        clock.used_seconds = _used_until(clock, calendar_old, now)
+        clock.used_seconds = used_until(clock, calendar_old, now)
         if clock.state == State.RUNNING:
             clock.segment_start = now
         _snapshot_target(clock, spec, policy, contract_id)
@@ -444,138 +384,3 @@ def _retarget(
             clock = _clock_new(ticket, spec, policy, contract_id, now)
             clock.save()
             history_add(clock, SlaClockEvent.Kind.STARTED, at=now, actor=actor, policy=policy.name, reason=reason)
-
-
-# --- explicit acts ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def clocks_reapply(*, actor: User, ticket_id: int, expected_version: int | None = None) -> list[SlaClock]:
-    """Re-snapshot the governing policy onto a request's clocks (an explicit act, with an event).
-
-    Live clocks take the policy's current targets for the request's type and level,
-    keeping the working time used; metrics the request had no clock for start now;
-    stopped clocks stay as they are. Staff workers only.
-    Side effects: clock rows and history, a ``changed`` timeline entry, audit ``ticket.sla_reapply``.
-    """
-    from weibao.tickets.services._common import (
-        require_worker,
-        snapshot,
-        ticket_lock,
-        ticket_save,
-        timeline_add,
-    )
-
-    ticket = ticket_lock(actor=actor, ticket_id=ticket_id, expected_version=expected_version)
-    require_worker(actor)
-    if ticket.is_closed:
-        raise ValidationError({"ticket": [_("The request is closed; its clocks can no longer change.")]})
-    now = timezone.now()
-    policy, contract = policy_for(ticket, now)
-    if policy is None:
-        raise ValidationError({"policy": [_("No service-level policy applies to this request.")]})
-    before = snapshot(ticket)
-    _retarget(
-        ticket,
-        _live(ticket),
-        actor=actor,
-        now=now,
-        reason="reapply",
-        policy=policy,
-        contract_id=contract.pk if contract else None,
-        add_missing=True,
-    )
-    waiting = ticket.state in PAUSING
-    for clock in _live(ticket):
-        if not waiting and clock.state == State.PAUSED:
-            _resume(clock, now, actor)
-    deadline_refresh(ticket)
-    timeline_add(
-        ticket=ticket,
-        actor=actor,
-        kind=TicketEvent.Kind.CHANGED,
-        internal=True,
-        body=_("Service-level policy “%(policy)s” re-applied.") % {"policy": policy.name},
-        data={"sla_policy": policy.pk},
-    )
-    ticket_save(ticket=ticket, actor=actor, action="ticket.sla_reapply", before=before)
-    return list(SlaClock.objects.filter(ticket=ticket).order_by("id"))
-
-
-@transaction.atomic
-def clock_waive(*, actor: User, clock_id: int, reason: str, agreed_by: str) -> SlaClock:
-    """End a clock as waived (R1.3): both sides agree, the reason and the client's consenting person are kept.
-
-    Staff dispatchers only. Raises ValidationError (``reason``, ``agreed_by`` missing;
-    a clock already stopped), ObjectNotFoundError for a clock the actor cannot see.
-    Side effects: the clock, its history, a timeline entry, audit ``sla_clock.waive``.
-    """
-    from weibao.tickets.services._common import (
-        require_dispatcher,
-        ticket_lock,
-        timeline_add,
-    )
-
-    ticket_id = SlaClock.objects.filter(pk=clock_id).values_list("ticket_id", flat=True).first()
-    if ticket_id is None:
-        raise ObjectNotFoundError(_("Not found."))
-    ticket = ticket_lock(actor=actor, ticket_id=ticket_id)
-    require_dispatcher(actor)
-    errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    agreed_by = (agreed_by or "").strip()
-    if not reason:
-        errors["reason"] = [_("Say why the target is waived.")]
-    if not agreed_by:
-        errors["agreed_by"] = [_("Name the client's person who agreed to the waiver.")]
-    elif len(agreed_by) > 150:
-        errors["agreed_by"] = [_("At most 150 characters.")]
-    clock = SlaClock.objects.select_for_update().get(pk=clock_id)
-    if not clock.is_live and not errors:
-        errors["clock"] = [_("This clock has already stopped.")]
-    if errors:
-        raise ValidationError(errors)
-    before = model_snapshot(clock, ["state", "due_at"])
-    clock.waiver_reason = reason
-    clock.waiver_agreed_by = agreed_by
-    clock.waived_by = actor
-    _stop(clock, State.WAIVED, timezone.now(), actor, reason=reason, agreed_by=agreed_by)
-    _deadline_store(ticket)
-    timeline_add(
-        ticket=ticket,
-        actor=actor,
-        kind=TicketEvent.Kind.CHANGED,
-        internal=True,
-        body=_("Service-level target “%(metric)s” waived, agreed by %(who)s: %(reason)s")
-        % {"metric": clock.metric, "who": agreed_by, "reason": reason},
-        data={"sla_clock": clock.pk, "waived": True},
-    )
-    event_record(
-        actor=actor,
-        action="sla_clock.waive",
-        obj=clock,
-        client_id=ticket.client_id,
-        before=before,
-        after={"state": clock.state, "reason": reason, "agreed_by": agreed_by},
-    )
-    return clock
-
-
-def clocks_recompute_calendar(*, calendar_id: int, batch: int = 5000) -> int:
-    """Recompute every running, unbreached clock on ``calendar_id`` after the calendar changed.
-
-    Bulk: reads the counters and stored instants in batches, computes deadlines in
-    memory and writes back only the clocks whose instants moved, then refreshes the
-    next deadline of only the requests whose earliest deadline moved. Clock history is
-    not written per clock (an edit of a calendar is one audited event in the sla app).
-    Returns the number of clocks whose deadline, warning or next check moved.
-    """
-    calendar = calendar_compiled(calendar_id=calendar_id)
-    return bulk_reschedule(calendar_id=calendar_id, calendar=calendar, batch=batch, now=timezone.now())
-
-
-def clocks_of_tickets(ticket_ids: Iterable[int]) -> dict[int, list[SlaClock]]:
-    found: dict[int, list[SlaClock]] = {}
-    for clock in SlaClock.objects.filter(ticket_id__in=list(ticket_ids)).order_by("ticket_id", "id"):
-        found.setdefault(clock.ticket_id, []).append(clock)
-    return found

@@ -16,8 +16,8 @@ from weibao.customers.models import Client
 from weibao.sla.models import WorkingInterval
 from weibao.tickets.clock_selectors import breaching_soon, sla_compliance
 from weibao.tickets.models import SlaBreach, SlaClock, SlaClockEvent, SlaEscalationRun, Team, Ticket
+from weibao.tickets.services.clock_acts import clock_waive, clocks_reapply, clocks_recompute_calendar
 from weibao.tickets.services.clock_tick import clocks_tick
-from weibao.tickets.services.clocks import clock_waive, clocks_reapply, clocks_recompute_calendar
 from weibao.tickets.services.tickets import ticket_reply, ticket_transition, ticket_update
 from weibao.tickets.tests.clock_fixtures import (
     HOUR,

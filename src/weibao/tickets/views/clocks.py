@@ -22,8 +22,8 @@ from weibao.core.errors import ObjectNotFoundError, PermissionDeniedError, Weiba
 from weibao.customers.models import Client
 from weibao.tickets import clock_selectors
 from weibao.tickets.models import SlaClock
+from weibao.tickets.services.clock_acts import clock_waive, clocks_reapply
 from weibao.tickets.services.clock_penalty import can_waive_penalty, clock_penalty_waive
-from weibao.tickets.services.clocks import clock_waive, clocks_reapply
 from weibao.tickets.views._common import actor_of, detail_url, ticket_or_404, to_portal
 
 BREACHING_LIMIT = 200
