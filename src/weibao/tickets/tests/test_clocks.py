@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from weibao.accounts.models import User
 from weibao.contracts.models import DepositEntry
 from weibao.customers.models import Client
-from weibao.sla.models import WorkingInterval
+from weibao.sla.models import CalendarDay, WorkingInterval
 from weibao.tickets.clock_selectors import breaching_soon, sla_compliance
-from weibao.tickets.models import SlaBreach, SlaClock, SlaClockEvent, SlaEscalationRun, Team, Ticket
+from weibao.tickets.models import NO_DEADLINE, SlaBreach, SlaClock, SlaClockEvent, SlaEscalationRun, Team, Ticket
 from weibao.tickets.services.clock_acts import clock_waive, clocks_reapply, clocks_recompute_calendar
 from weibao.tickets.services.clock_tick import clocks_tick
 from weibao.tickets.services.tickets import ticket_reply, ticket_transition, ticket_update
@@ -345,3 +348,35 @@ def test_compliance_counts_met_breached_and_waived_per_metric_and_keeps_clients_
 
     with pytest.raises(ObjectNotFoundError):
         sla_compliance(actor=client_a_user, client_id=client_b.pk, **window)
+
+
+def test_a_calendar_edit_that_moves_no_deadline_writes_no_clock_and_no_request(staff: User, client_a: Client) -> None:
+    calendar = office_calendar()
+    policy_with("Office", calendar, {"response": HOUR, "resolve": 16 * HOUR}, default=True)
+    with time_machine.travel(MONDAY_9, tick=False):
+        ticket = make_ticket(actor=staff, client=client_a)
+        before = {c.metric: (c.version, c.due_at) for c in clocks(ticket).values()}
+        CalendarDay.objects.create(calendar=calendar, date=dt.date(2026, 5, 4), kind=CalendarDay.Kind.HOLIDAY)
+        calendar.stamp = uuid.uuid4()
+        calendar.save()
+        with CaptureQueriesContext(connection) as queries:
+            assert clocks_recompute_calendar(calendar_id=calendar.pk) == 0
+    assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert {c.metric: (c.version, c.due_at) for c in clocks(ticket).values()} == before
+
+
+def test_a_request_whose_clocks_lose_their_deadline_to_a_shortened_calendar_has_none(
+    staff: User, client_a: Client
+) -> None:
+    calendar = office_calendar()
+    policy_with("Office", calendar, {"resolve": 16 * HOUR}, default=True)
+    with time_machine.travel(MONDAY_9, tick=False):
+        ticket = make_ticket(actor=staff, client=client_a)
+        assert fresh(ticket).next_deadline is not None
+        calendar.last_day = MONDAY_9.date()  # the range now ends before the two working days run out
+        calendar.stamp = uuid.uuid4()
+        calendar.save()
+        assert clocks_recompute_calendar(calendar_id=calendar.pk) == 1
+    assert clocks(ticket)["resolve"].due_at is None
+    assert fresh(ticket).next_deadline is None
+    assert fresh(ticket).queue_key == NO_DEADLINE
