@@ -34,8 +34,9 @@ def _rows(clocks: list[SlaClock], *, penalties: bool) -> list[dict[str, Any]]:
         # One query, and only when a missed target posted a penalty.
         entries = clock_selectors.penalty_entries([r["breach"] for r in rows if r["breach"] is not None])
         for row in rows:
-            if row["breach"] is not None:
-                row["penalty"] = entries.get(row["breach"].penalty_entry_id)
+            if row["breach"] is not None and (entry := entries.get(row["breach"].penalty_entry_id)) is not None:
+                row["penalty"] = entry
+                row["penalty_amount"] = -entry.amount  # a deduction is stored negative
     return rows
 
 

@@ -128,7 +128,10 @@ def test_staff_waive_a_posted_penalty_from_the_clock_panel_with_reason_and_appro
 ) -> None:
     detail = reverse("tickets:detail", kwargs={"pk": penalised.ticket_id})
     url = reverse("tickets:sla_penalty_waive", kwargs={"pk": penalised.ticket_id})
-    assert url in as_staff.get(detail).content.decode()
+    panel = as_staff.get(detail).content.decode()
+    assert url in panel
+    assert "500.00" in panel
+    assert "-500.00" not in panel  # the penalty reads as an amount, not as the ledger's negative entry
     as_staff.post(url, {"breach": penalised.pk, "reason": "机房停电，双方确认", "approved_by": "王主任"})
     waiver = DepositEntry.objects.get(waived_entry_id=penalised.penalty_entry_id)
     assert waiver.amount == Decimal("500")
