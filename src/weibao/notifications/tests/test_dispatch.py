@@ -137,3 +137,27 @@ def test_delivery_tasks_are_enqueued_only_on_commit(staff: User, django_capture_
     assert len(callbacks) == 1
     assert DBTaskResult.objects.count() == 1
     assert DBTaskResult.objects.get().task_path == "weibao.notifications.tasks.deliver"
+
+
+def test_the_delivery_tasks_of_a_notification_are_queued_together_or_not_at_all(
+    staff: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django_tasks_db.backend import DatabaseBackend
+
+    from weibao.notifications import dispatch
+
+    real = DatabaseBackend.enqueue
+    queued: list[object] = []
+
+    def enqueue_failing_on_the_second(self: DatabaseBackend, *args: Any, **kwargs: Any) -> Any:
+        queued.append(args)
+        if len(queued) == 2:
+            raise RuntimeError("the queue went away")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", enqueue_failing_on_the_second)
+    with pytest.raises(RuntimeError):
+        dispatch.enqueue_deliveries(["a", "b", "c"])
+    # One transaction for the lot (one commit instead of one per task): the first is gone too,
+    # and the sweeper (deliveries_requeue) queues the deliveries again.
+    assert DBTaskResult.objects.count() == 0
