@@ -11,7 +11,9 @@ deadlines (next year's holidays) writes few rows.
 PostgreSQL writes a batch with one ``UPDATE … FROM unnest(…)`` of four array
 parameters and refreshes the requests' next deadline with one statement; SQLite uses
 ``executemany`` and one statement. A breached clock keeps the deadline it missed, a
-paused one has none: neither is read.
+paused one has none: neither is read. A clock written since it was read (the
+scheduler breached it, the request moved on; its ``version`` changed) is left as that
+write left it: that write computed its instants itself.
 """
 
 from __future__ import annotations
@@ -24,22 +26,24 @@ from weibao.sla.clock import CalendarExhaustedError, WorkingCalendar
 from weibao.tickets.models import NO_DEADLINE, SlaClock, Ticket
 
 Instant = dt.datetime | None
-# id, request, segment start, used, target, warn %, warned at, due at, warn at, next check.
-Row = tuple[int, int, Instant, int, int, int, Instant, Instant, Instant, Instant]
-Change = tuple[int, Instant, Instant, Instant]
+# id, request, segment start, used, target, warn %, warned at, due at, warn at, next check, version.
+Row = tuple[int, int, Instant, int, int, int, Instant, Instant, Instant, Instant, int]
+# id, due at, warn at, next check, the version read.
+Change = tuple[int, Instant, Instant, Instant, int]
 
 
 def _compute(calendar: WorkingCalendar, row: Row) -> Change:
     pk, _ticket, start, used, target, percent, warned_at = row[:7]
+    version = row[10]
     warn_total = target * percent // 100
     if start is None:  # not read: the query asks for a running stretch
-        return pk, None, None, None
+        return pk, None, None, None, version
     try:
         due = calendar.add(start, max(0, target - used))
         warn = calendar.add(start, warn_total - used) if warned_at is None and used < warn_total else None
     except CalendarExhaustedError:
-        return pk, None, None, None
-    return pk, due, warn, (due if warn is None else min(warn, due))
+        return pk, None, None, None, version
+    return pk, due, warn, (due if warn is None else min(warn, due)), version
 
 
 def changes_of(calendar: WorkingCalendar, rows: list[Row]) -> tuple[list[Change], set[int]]:
@@ -48,7 +52,7 @@ def changes_of(calendar: WorkingCalendar, rows: list[Row]) -> tuple[list[Change]
     tickets: set[int] = set()
     for row in rows:
         change = _compute(calendar, row)
-        if change[1:] != row[7:]:
+        if change[1:4] != row[7:10]:
             changed.append(change)
             tickets.add(row[1])
     return changed, tickets
@@ -74,6 +78,7 @@ def bulk_reschedule(*, calendar_id: int, calendar: WorkingCalendar, batch: int, 
                 "due_at",
                 "warn_at",
                 "next_check_at",
+                "version",
             )[:batch]
         )
         if not rows:
@@ -91,20 +96,21 @@ def _write(values: list[Change]) -> None:
     table = SlaClock._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Four array parameters, whatever the batch size: no client-side query of 20,000 placeholders.
-            ids, dues, warns, checks = (list(column) for column in zip(*values, strict=True))
+            # Five array parameters, whatever the batch size: no client-side query of 25,000 placeholders.
+            ids, dues, warns, checks, versions = (list(column) for column in zip(*values, strict=True))
             cursor.execute(
                 f"UPDATE {table} AS c SET due_at = v.due, warn_at = v.warn, next_check_at = v.nc, "  # noqa: S608
                 "version = c.version + 1 FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], "
-                "%s::timestamptz[]) AS v(id, due, warn, nc) WHERE c.id = v.id",
-                [ids, dues, warns, checks],
+                "%s::timestamptz[], %s::bigint[]) AS v(id, due, warn, nc, version) "
+                "WHERE c.id = v.id AND c.version = v.version",
+                [ids, dues, warns, checks, versions],
             )
             return
         adapt = connection.ops.adapt_datetimefield_value
         cursor.executemany(
             f"UPDATE {table} SET due_at = %s, warn_at = %s, next_check_at = %s, version = version + 1 "  # noqa: S608
-            "WHERE id = %s",
-            [(adapt(due), adapt(warn), adapt(nc), pk) for pk, due, warn, nc in values],
+            "WHERE id = %s AND version = %s",
+            [(adapt(due), adapt(warn), adapt(nc), pk, version) for pk, due, warn, nc, version in values],
         )
 
 

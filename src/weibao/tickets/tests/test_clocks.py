@@ -380,3 +380,28 @@ def test_a_request_whose_clocks_lose_their_deadline_to_a_shortened_calendar_has_
     assert clocks(ticket)["resolve"].due_at is None
     assert fresh(ticket).next_deadline is None
     assert fresh(ticket).queue_key == NO_DEADLINE
+
+
+def test_a_recompute_leaves_a_clock_written_since_it_was_read_as_that_write_left_it(
+    staff: User, client_a: Client
+) -> None:
+    from weibao.sla.selectors import calendar_compiled
+    from weibao.tickets import clock_bulk
+
+    calendar = office_calendar()
+    policy_with("Office", calendar, {"resolve": 4 * HOUR}, default=True)
+    with time_machine.travel(MONDAY_9, tick=False):
+        ticket = make_ticket(actor=staff, client=client_a)
+        resolve = clocks(ticket)["resolve"]
+        row = SlaClock.objects.filter(pk=resolve.pk).values_list(
+            "id", "ticket_id", "segment_start", "used_seconds", "target_seconds", "warn_percent", "warned_at",
+            "due_at", "warn_at", "next_check_at", "version",
+        ).get()  # fmt: skip
+        WorkingInterval.objects.filter(calendar=calendar, start=dt.time(13)).update(start=dt.time(12))
+        calendar.stamp = uuid.uuid4()
+        calendar.save()
+        changed, _tickets = clock_bulk.changes_of(calendar_compiled(calendar_id=calendar.pk), [row])
+        assert len(changed) == 1
+        SlaClock.objects.filter(pk=resolve.pk).update(version=resolve.version + 1)  # the scheduler got there first
+        clock_bulk._write(changed)
+    assert clocks(ticket)["resolve"].due_at == resolve.due_at
