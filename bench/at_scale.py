@@ -13,7 +13,9 @@ at a time (latency, not throughput):
   deadline, signed in with a session;
 - ``list api``: ``GET /api/v1/tickets`` with the same filters and sort, with a token;
 - ``list api, all open``: the open queue of every client;
-- ``create api``: ``POST /api/v1/tickets``, a new fault report for that client.
+- ``create api``: ``POST /api/v1/tickets``, a new fault report for that client;
+- ``create throughput`` (with ``--throughput N``): N more creations sent by
+  ``--threads`` clients at once (default 8), as requests per second.
 
 Prints one line per surface (n, p50, p95, p99 in ms, the total the server reported)
 (for the queue page: the rows on it) and, last, one JSON object with the same figures.
@@ -97,6 +99,8 @@ def main() -> None:
     parser.add_argument("--base-url", default="http://127.0.0.1:8803")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--creates", type=int, default=50)
+    parser.add_argument("--throughput", type=int, default=0, help="creations for the throughput phase (0: none)")
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     ctx = _setup()
     api = httpx.Client(base_url=args.base_url, headers={"Authorization": f"Bearer {ctx['token']}"}, timeout=60)
@@ -128,15 +132,17 @@ def main() -> None:
 
         return call
 
-    def create_api() -> int:
-        body = {
+    def create_body() -> dict[str, Any]:
+        return {
             "client_id": ctx["client_id"],
             "title": "门户网站无法访问，提示 502 错误",
             "kind": "fault",
             "level": 2,
             "description": "上午九点起门户首页打不开，多个科室反映。",
         }
-        r = api.post("/api/v1/tickets", json=body)
+
+    def create_api() -> int:
+        r = api.post("/api/v1/tickets", json=create_body())
         if r.status_code != 201:
             sys.exit(f"create failed: HTTP {r.status_code} {r.text[:200]}")
         return 1
@@ -148,7 +154,40 @@ def main() -> None:
         _time("list api, all open", args.requests, list_api({"queue": "open", "limit": 25})),
         _time("create api", args.creates, create_api),
     ]
+    if args.throughput:
+        rows.append(_throughput(args, ctx["token"], create_body(), args.throughput, args.threads))
     print(json.dumps({"rows_in_table": ctx["rows"], "results": rows}, ensure_ascii=False))
+
+
+def _throughput(args: argparse.Namespace, token: str, body: dict[str, Any], n: int, threads: int) -> dict[str, Any]:
+    """``n`` creations from ``threads`` clients at once (one connection each): requests per second."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def worker(count: int) -> list[float]:
+        timings = []
+        with httpx.Client(base_url=args.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+            for _ in range(count):
+                started = time.perf_counter()
+                r = http.post("/api/v1/tickets", json=body)
+                if r.status_code != 201:
+                    raise SystemExit(f"create failed: HTTP {r.status_code} {r.text[:200]}")
+                timings.append((time.perf_counter() - started) * 1000)
+        return timings
+
+    shares = [n // threads + (1 if k < n % threads else 0) for k in range(threads)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        timings = [t for part in pool.map(worker, shares) for t in part]
+    seconds = time.perf_counter() - started
+    row = {
+        "surface": f"create throughput ({threads} clients)",
+        "n": n,
+        "per_second": round(n / seconds, 1),
+        "p50": round(statistics.median(timings), 1),
+        "p95": round(_percentile(timings, 0.95), 1),
+    }
+    print(f"{row['surface']:<22} n={n:<4} {row['per_second']} /s  p50 {row['p50']} ms  p95 {row['p95']} ms")
+    return row
 
 
 if __name__ == "__main__":
