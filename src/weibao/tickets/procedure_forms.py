@@ -218,7 +218,9 @@ class CorrectiveActionForm(forms.Form):
     """A corrective or preventive action (纠正预防措施) with owner and due date."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=CorrectiveAction.Kind.choices)
-    description = forms.CharField(label=pgettext_lazy("corrective or preventive", "Action"), required=False, widget=_area(2))
+    description = forms.CharField(
+        label=pgettext_lazy("corrective or preventive", "Action"), required=False, widget=_area(2)
+    )
     owner = UserChoiceField(label=_("Owner"), required=False, queryset=workers())
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DATE_WIDGET)
 
