@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from weibao.accounts.api import router as accounts_router
 from weibao.accounts.api_auth import api_auth
+from weibao.announcements.api import router as announcements_router
 from weibao.catalog.api import router as catalog_router
 from weibao.contracts.api import router as contracts_router
 from weibao.core.api_errors import ObjectBodyParser, install_error_handlers
@@ -33,5 +34,6 @@ api.add_router("/", contracts_router, tags=["contracts"])
 api.add_router("/", tickets_router, tags=["tickets"])
 api.add_router("/", sla_router, tags=["sla"])
 api.add_router("/", knowledge_router, tags=["knowledge"])
+api.add_router("/", announcements_router, tags=["announcements"])
 api.add_router("/", notifications_router, tags=["notifications"])
 api.add_router("/", intake_router, tags=["intake"])

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "weibao.sla",
     "weibao.contracts",
     "weibao.knowledge",
+    "weibao.announcements",
     "weibao.tickets",
     "weibao.demo",
     "weibao.instance",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include("weibao.tickets.document_urls")),
     path("sla/", include("weibao.sla.urls")),
     path("knowledge/", include("weibao.knowledge.urls")),
+    path("announcements/", include("weibao.announcements.urls")),
     path("notifications/", include("weibao.notifications.urls")),
     path("intake/", include("weibao.intake.urls")),
     path("api/v1/", api.urls),

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from weibao.accounts.models import User
+from weibao.announcements.services import announcement_draft_for_request
+from weibao.core.sanitize import text_to_html
 from weibao.tickets.models import SignOff, Survey, Ticket, TicketEvent
 from weibao.tickets.services._common import ticket_lock, timeline_add
 from weibao.tickets.services._procedure import raise_if, signature_clean, signoff_build, signoff_save, step_check
@@ -120,9 +122,10 @@ def test_record(
 ) -> Ticket:
     """Record the tests of an implemented optimization (R1.5): passed → acceptance, failed → back to work.
 
-    On a pass, a public ``announcement`` timeline entry with
-    ``data={"announcement": "pending"}`` stands for the system announcement (系统公告)
-    that R1.5 requires; the notifications service publishes it and fills the entry in.
+    On a pass, the system announcement (系统公告) R1.5 asks for is drafted for the
+    request's client (staff may widen the audience to every client running the product,
+    edit and publish it), and a public ``announcement`` timeline entry links it
+    (``data={"announcement": <id>}``).
     Vendor workers only; raises TransitionRefusedError unless testing,
     ValidationError ``notes`` when a failure is not described.
     """
@@ -134,12 +137,22 @@ def test_record(
         raise ValidationError({"notes": [_("Describe what failed in the tests.")]})
     ticket = ticket_transition(actor=actor, ticket_id=ticket.pk, action=action, reason=notes)
     if passed and ticket.kind == Kind.OPTIMIZATION:
+        announcement = announcement_draft_for_request(
+            actor=actor,
+            request_id=ticket.pk,
+            title=_("Optimization completed: %(title)s") % {"title": ticket.title},
+            body=text_to_html(
+                _("The optimization “%(title)s” (%(number)s) has been implemented and tested.")
+                % {"title": ticket.title, "number": ticket.number}
+            ),
+            clients=[ticket.client],
+        )
         timeline_add(
             ticket=ticket,
             actor=actor,
             kind=TicketEvent.Kind.ANNOUNCEMENT,
-            body=_("The optimization “%(title)s” will be announced to all users.") % {"title": ticket.title},
-            data={"announcement": "pending"},
+            body=_("An announcement of the optimization “%(title)s” was drafted.") % {"title": ticket.title},
+            data={"announcement": announcement.pk},
         )
     return ticket
 

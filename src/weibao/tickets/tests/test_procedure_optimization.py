@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from weibao.announcements.models import Announcement
 from weibao.tickets.models import Review, SignOff, TicketEvent
 from weibao.tickets.selectors import ticket_timeline
 from weibao.tickets.services import procedure
@@ -140,7 +141,10 @@ def test_an_accepted_optimization_is_implemented_tested_and_announced(staff, sig
     ticket = fresh(signed_proposal)
     assert ticket.status == Status.ACCEPTANCE
     announcement = ticket.events.get(kind=TicketEvent.Kind.ANNOUNCEMENT)
-    assert announcement.data == {"announcement": "pending"}
+    draft = Announcement.objects.get(pk=announcement.data["announcement"])
+    assert draft.status == Announcement.Status.DRAFT
+    assert draft.source_request_id == ticket.pk
+    assert list(draft.clients.all()) == [ticket.client]
     assert announcement in list(ticket_timeline(actor=client_a_user, ticket=ticket))
 
 
