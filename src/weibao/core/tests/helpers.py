@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.conf import settings as django_settings
 from django.db import connection
 
 
@@ -28,6 +29,9 @@ def postgres_test_env(data_dir: Path, **extra: str) -> dict[str, str]:
     )
     if settings.get("PASSWORD"):
         url = url.replace("@", f":{settings['PASSWORD']}@", 1)
+    # The same database needs the same secret key: sealed secrets (robot and webhook
+    # signing secrets) are read back by the child, as by every machine of one install.
+    extra.setdefault("WEIBAO_SECRET_KEY", str(django_settings.SECRET_KEY))
     return weibao_env(data_dir, WEIBAO_DATABASE_URL=url, **extra)
 
 
