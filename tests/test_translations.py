@@ -47,3 +47,24 @@ def test_pages_speak_chinese_by_default_and_english_for_an_english_user(as_staff
     page = as_staff.get("/").content.decode()
     assert "Clients" in page
     assert "客户" not in page
+
+
+def test_one_message_has_one_translation_across_apps() -> None:
+    """Django merges every app's catalogue: a msgid translated two ways shows one of them everywhere.
+
+    The same English word meaning two things ("Action": 操作 in a history table, 措施 for a
+    complaint's corrective action) needs a context (pgettext) so each keeps its own.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in CATALOGUES:
+        with po.with_suffix(".mo").open("rb") as handle:
+            catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+        for key, value in catalog.items():
+            if not isinstance(key, str) or not key:
+                continue  # plural forms and the header
+            app = po.parts[-5]
+            if key in seen and seen[key][1] != value:
+                clashes.append(f"{key!r}: {seen[key][0]} {seen[key][1]!r} / {app} {value!r}")
+            seen.setdefault(key, (app, value))
+    assert not clashes, "\n".join(clashes)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from weibao.accounts.models import User
@@ -159,7 +160,7 @@ def _steps(actor: User, article: Article) -> list[tuple[str, str]]:
         services.Transition.SUBMIT: _("Submit for review"),
         services.Transition.PUBLISH: _("Publish"),
         services.Transition.RETURN: _("Return to draft"),
-        services.Transition.WITHDRAW: _("Withdraw"),
+        services.Transition.WITHDRAW: pgettext("article", "Withdraw"),
     }
     steps = []
     for action, (allowed, _target, reviewers_only) in services.TRANSITIONS.items():

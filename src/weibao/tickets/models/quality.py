@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from weibao.tickets.models.tickets import Ticket
 
@@ -53,7 +54,7 @@ class CorrectiveAction(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="corrective_actions", verbose_name=_("request")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    description = models.TextField(_("action"))
+    description = models.TextField(pgettext_lazy("corrective or preventive", "action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
     )
