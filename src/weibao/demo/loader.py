@@ -37,6 +37,7 @@ from weibao.customers.models import (
     TechnicalFile,
 )
 from weibao.demo import dataset
+from weibao.demo.dataset.announcements import announcements_load
 from weibao.demo.dataset.knowledge import knowledge_load
 from weibao.demo.dataset.sla import sla_bind
 from weibao.demo.dataset.specs import ClientSpec, ContractSpec, DeploymentSpec, FileSpec, UserSpec
@@ -146,6 +147,7 @@ class _Loader:
         sla_bind(self.created, self.present)
         tickets_load(self.created, self.present)
         knowledge_load(self.created, self.present)
+        announcements_load(self.created, self.present)
         return self._finish()
 
     def _ensure(self, key: str, model: type[M], lookup: dict[str, Any], **fields: Any) -> M:

@@ -102,7 +102,7 @@ def test_past_expiry_is_refused_in_chinese(staff: User, as_staff: HttpClient) ->
     )
     message = str(response.context["form"].errors["expires_at"])
     assert "The expiry" not in message
-    assert "有效期" in message
+    assert "失效时间必须晚于当前时间" in message
 
 
 def test_revoking_asks_first_then_revokes_on_post(staff: User, as_staff: HttpClient) -> None:
