@@ -197,7 +197,11 @@ def _receive_mail(row: InboundMessage, release: Release | None) -> tuple[str, in
         )
         outcome = "new"
     if mail.message_id:
-        ThreadMessageId.objects.get_or_create(message_id=mail.message_id[:255], ticket_id=ticket.pk)
+        # One INSERT that the unique (message, request) pair makes idempotent, where
+        # get_or_create took a SELECT, a savepoint and its release besides.
+        ThreadMessageId.objects.bulk_create(
+            [ThreadMessageId(message_id=mail.message_id[:255], ticket_id=ticket.pk)], ignore_conflicts=True
+        )
     if not mail.automatic:
         acknowledge(ticket=ticket, to=mail.sender, new=outcome == "new")
     return outcome, ticket.pk
